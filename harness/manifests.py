@@ -1,0 +1,82 @@
+"""Fixtures are YAML manifests of Stigmer resources (Kubernetes-like: apiVersion, kind,
+metadata, spec). This module loads and validates them against the official protobufs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+API_VERSION = "agentic.stigmer.ai/v1"
+MESSAGE_BY_KIND: dict[str, type[Message]] = {"Agent": agent_api_pb2.Agent}
+
+
+class ManifestError(ValueError):
+    """A manifest cannot be loaded; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One resource document of a manifest file."""
+
+    kind: str
+    name: str
+    source: Path
+    document: dict[str, Any]
+
+    def to_proto(self, org: str | None = None) -> Message:
+        """The resource as its official protobuf message (``org`` overrides metadata.org)."""
+        message_type = MESSAGE_BY_KIND.get(self.kind)
+        if message_type is None:
+            known = ", ".join(sorted(MESSAGE_BY_KIND))
+            raise ManifestError(f"{self.source}: kind {self.kind!r} is not supported ({known})")
+        document = dict(self.document)
+        if org:
+            document["metadata"] = {**document.get("metadata", {}), "org": org}
+        try:
+            return json_format.ParseDict(document, message_type())
+        except json_format.ParseError as error:
+            raise ManifestError(f"{self.source}: {error}") from None
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    try:
+        loaded = list(yaml.safe_load_all(path.read_text()))
+    except yaml.YAMLError as error:
+        raise ManifestError(f"{path}: not valid YAML: {error}") from None
+    documents = [doc for doc in loaded if doc is not None]
+    for doc in documents:
+        if not isinstance(doc, dict):
+            raise ManifestError(f"{path}: each document must be a mapping, got {type(doc)}")
+    return documents
+
+
+def load_manifest_file(path: Path) -> list[Manifest]:
+    """All resource documents of one YAML file, validated for the required keys."""
+    manifests = []
+    for doc in _documents(path):
+        missing = [key for key in ("apiVersion", "kind", "metadata") if key not in doc]
+        if missing:
+            raise ManifestError(f"{path}: missing required key(s): {', '.join(missing)}")
+        name = (doc.get("metadata") or {}).get("name")
+        if not name:
+            raise ManifestError(f"{path}: metadata.name is required")
+        manifests.append(Manifest(kind=doc["kind"], name=name, source=path, document=doc))
+    return manifests
+
+
+def load_manifests(path: Path) -> list[Manifest]:
+    """Manifests of a file, or of every ``*.yaml``/``*.yml`` file of a directory (sorted)."""
+    if path.is_dir():
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        if not files:
+            raise ManifestError(f"{path}: no *.yaml manifest in this directory")
+        return [manifest for file in files for manifest in load_manifest_file(file)]
+    if not path.exists():
+        raise ManifestError(f"{path}: no such manifest file or directory")
+    return load_manifest_file(path)
