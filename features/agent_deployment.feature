@@ -1,0 +1,37 @@
+@phase1 @api
+Feature: Deploying agents
+  As an agent author
+  I want to deploy agents from their manifests
+  So that they can be run by name
+
+  Scenario: Applying the basic agents creates both of them
+    When I apply the "agents/basic" manifests
+    Then 2 agents exist
+    And the agent "greeter" has its name, instructions and an identifier
+
+  Scenario: Optional description and icon are kept
+    When I apply the "agents/basic" manifests
+    Then the agent "helper-with-profile" has a description and an icon
+    And the agent "greeter" has no description and no icon
+
+  Scenario: Every agent gets a default instance
+    When I apply the "agents/basic" manifests
+    Then the agent "greeter" has a default instance named "greeter-default"
+
+  Scenario: An agent with an invalid name is rejected with a clear error
+    When I apply the "agents/invalid" manifests
+    Then the request is rejected as invalid
+    And the error explains the naming rule
+    And no agent exists
+
+  Scenario: Applying the same agents again updates them instead of duplicating
+    Given I have applied the "agents/basic" manifests
+    When I apply the "agents/basic" manifests
+    Then 2 agents exist
+    And the agent "greeter" kept its identifier
+
+  Scenario: A deleted agent is gone
+    Given I have applied the "agents/basic" manifests
+    When I delete the agent "greeter"
+    Then the agent "greeter" does not exist
+    And 1 agent exists

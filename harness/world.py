@@ -1,0 +1,91 @@
+"""Per-scenario state: an isolated organization, the API and CLI bound to it, and the record
+of what the scenario did (for assertions and for failure artifacts)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.cli import CliResult, StigmerCli
+from harness.config import REPO_ROOT, SuiteConfig
+from harness.manifests import Manifest, load_manifests
+from harness.redaction import Redactor
+from harness.stigmer_api import Agent, AgentExecution, StigmerApi, describe_execution
+
+FIXTURES = REPO_ROOT / "features" / "fixtures"
+
+
+def scenario_org(name: str, isolate: bool) -> str:
+    """A unique, slug-safe organization per scenario (or Stigmer's local org)."""
+    if not isolate:
+        return "local"
+    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24].strip("-")
+    return f"e2e-{words}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class ScenarioWorld:
+    """What one scenario works with and leaves behind."""
+
+    config: SuiteConfig
+    server_address: str
+    name: str
+    org: str = ""
+    redactor: Redactor = field(default_factory=Redactor)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    executions: list[str] = field(default_factory=list)
+    last_execution: AgentExecution | None = None
+    last_error: Exception | None = None
+    last_cli: CliResult | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.org = self.org or scenario_org(self.name, self.config.org_isolation)
+        self.redactor.add(self.config.api_key)
+        self.redactor.add(self.config.server_api_key)
+        self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
+        self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
+                              self.org, cwd=REPO_ROOT)
+
+    # -- fixtures -------------------------------------------------------------------------
+    @staticmethod
+    def fixture_path(relative: str) -> Path:
+        return FIXTURES / relative
+
+    def manifests(self, relative: str) -> list[Manifest]:
+        return load_manifests(self.fixture_path(relative))
+
+    # -- records --------------------------------------------------------------------------
+    def remember_execution(self, execution: AgentExecution) -> AgentExecution:
+        execution_id = execution.metadata.id
+        if execution_id and execution_id not in self.executions:
+            self.executions.append(execution_id)
+        self.last_execution = execution
+        return execution
+
+    def transcript(self) -> str:
+        """Every execution of the scenario: phase, timings and messages (redacted)."""
+        parts = []
+        for execution_id in self.executions:
+            try:
+                execution = self.api.execution(execution_id)
+            except Exception as error:
+                parts.append(f"{execution_id}: could not be read: {error}")
+                continue
+            status = execution.status
+            parts.append(describe_execution(execution))
+            parts.append(f"  started={status.started_at or '-'} "
+                         f"completed={status.completed_at or '-'} error={status.error or '-'}")
+            for index, message in enumerate(status.messages):
+                kind = message.DESCRIPTOR.fields_by_name["type"].enum_type.values_by_number[
+                    message.type].name.removeprefix("MESSAGE_")
+                parts.append(f"  [{index}] {kind}: {message.content}")
+        return self.redactor("\n".join(parts) + "\n") if parts else "(no executions)\n"
+
+    def cli_transcript(self) -> str:
+        return self.redactor("\n".join(result.transcript() for result in self.cli.history))
+
+    def close(self) -> None:
+        self.api.close()

@@ -1,0 +1,91 @@
+"""Steps about running agents and reading what they answered."""
+
+from __future__ import annotations
+
+from behave import then, when
+from hamcrest import assert_that, contains_exactly, equal_to, has_item, is_in
+
+from harness import validation
+from harness.stigmer_api import MessageType, phase_name
+
+BASIC_AGENT = "greeter"
+GREETING_PROMPT = "Say hello and confirm you can respond"
+GREETINGS = ("hello", "hi", "hey", "greetings", "welcome", "howdy")
+
+
+def _timeout(context) -> float:
+    return context.suite_config.execution_timeout
+
+
+def _run(context, slug: str, message: str):
+    world = context.world
+    agent = world.api.get_agent(slug)
+    return world.remember_execution(world.api.run(agent, message))
+
+
+@when("I run the basic agent")
+def step_run_basic(context) -> None:
+    _run(context, BASIC_AGENT, GREETING_PROMPT)
+
+
+@when('I run the agent "{slug}" with the message "{message}"')
+def step_run(context, slug: str, message: str) -> None:
+    _run(context, slug, message)
+
+
+@when('I run the agent "{slug}" with the message "{message}" and follow it')
+def step_run_follow(context, slug: str, message: str) -> None:
+    execution = _run(context, slug, message)
+    followed = context.world.api.follow(execution.metadata.id, timeout=_timeout(context))
+    context.world.notes["followed"] = followed
+    context.world.remember_execution(followed.final)
+
+
+def _last_ai_answer(execution) -> str:
+    answers = [m.content for m in execution.status.messages if m.type == MessageType.MESSAGE_AI]
+    assert answers, f"no AI message in {[phase_name(execution.status.phase)]}"
+    return answers[-1]
+
+
+@then("it responds with a greeting")
+def step_greeting(context) -> None:
+    world = context.world
+    execution = world.api.wait_for_phase(world.last_execution.metadata.id, "COMPLETED",
+                                         timeout=_timeout(context))
+    world.remember_execution(execution)
+    answer = _last_ai_answer(execution)
+    coherent = validation.is_coherent_answer(answer)
+    assert coherent, f"answer is not coherent ({coherent.reason}): {answer!r}"
+    greeting = validation.contains_any(answer, GREETINGS)
+    assert greeting, f"answer has no greeting ({greeting.reason}): {answer!r}"
+
+
+@then('the execution reports the phases "{phases}" in that order')
+def step_phases_in_order(context, phases: str) -> None:
+    expected = [phase.strip() for phase in phases.split(",")]
+    seen = [p for p in context.world.notes["followed"].phases if p != "PENDING"]
+    assert_that(seen, contains_exactly(*expected))
+
+
+@then("the execution holds my message and the agent's answer")
+def step_holds_messages(context) -> None:
+    execution = context.world.last_execution
+    kinds = [MessageType.Name(m.type) for m in execution.status.messages]
+    assert_that(kinds, has_item("MESSAGE_HUMAN"))
+    assert_that(kinds, has_item("MESSAGE_AI"))
+    assert validation.is_not_gibberish(_last_ai_answer(execution))
+
+
+@then('the execution exists for the agent "{slug}"')
+def step_exists_for(context, slug: str) -> None:
+    world = context.world
+    execution = world.api.execution(world.last_execution.metadata.id)
+    assert_that(execution.metadata.id[:4], equal_to("aex-"))
+    assert_that(execution.spec.agent_id, equal_to(world.api.get_agent(slug).metadata.id))
+    world.remember_execution(execution)
+
+
+@then('its phase is one of "{phases}"')
+def step_phase_one_of(context, phases: str) -> None:
+    allowed = [phase.strip() for phase in phases.split(",")]
+    assert_that(phase_name(context.world.last_execution.status.phase), is_in(allowed))
