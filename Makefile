@@ -1,0 +1,21 @@
+# The two set-up commands of the README:
+#   make e2e    set up everything, then run the acceptance suite (behave features/)
+#   make test   set up everything, then run the unit/integration tests and the linter
+VENV ?= .venv
+BIN := $(VENV)/bin
+BEHAVE_ARGS ?=
+
+.PHONY: setup e2e test lint clean-stale
+
+setup:
+	bash scripts/setup.sh
+
+e2e: setup
+	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
+
+test: setup
+	$(BIN)/ruff check .
+	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check .
