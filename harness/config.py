@@ -6,6 +6,7 @@ target the embedded reference stack shipped with the project.
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
@@ -130,8 +131,8 @@ def _parse_float(key: str, raw: str) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{key}={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise ConfigError(f"{key}={raw!r} must be greater than zero")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{key}={raw!r} must be a finite number greater than zero")
     return value
 
 

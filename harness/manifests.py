@@ -63,9 +63,14 @@ def load_manifest_file(path: Path) -> list[Manifest]:
         missing = [key for key in ("apiVersion", "kind", "metadata") if key not in doc]
         if missing:
             raise ManifestError(f"{path}: missing required key(s): {', '.join(missing)}")
-        name = (doc.get("metadata") or {}).get("name")
+        metadata = doc.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ManifestError(f"{path}: metadata must be a mapping, got {metadata!r}")
+        name = metadata.get("name")
         if not name:
             raise ManifestError(f"{path}: metadata.name is required")
+        if not isinstance(doc["kind"], str):
+            raise ManifestError(f"{path}: kind must be a string, got {doc['kind']!r}")
         manifests.append(Manifest(kind=doc["kind"], name=name, source=path, document=doc))
     return manifests
 

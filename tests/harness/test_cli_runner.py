@@ -1,0 +1,108 @@
+"""harness.cli.StigmerCli against a fake ``stigmer`` CLI (a tiny Python program)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from harness.cli import CliResult, StigmerCli
+
+FAKE_CLI = textwrap.dedent("""
+    import json, os, sys, time
+    args = sys.argv[1:]
+    if args[:1] == ["run"]:
+        print("Execution started")
+        print("Execution ID: aex-01ABC")
+    elif args[:1] == ["env"]:
+        keys = ("STIGMER_SERVER_ADDR", "STIGMER_API_KEY", "STIGMER_ORG")
+        print(json.dumps({key: os.environ.get(key) for key in keys}))
+    elif args[:1] == ["cwd"]:
+        print(os.getcwd())
+    elif args[:1] == ["fail"]:
+        print("partial output")
+        print("Error: agent not found: ghost", file=sys.stderr)
+        sys.exit(4)
+    elif args[:1] == ["hang"]:
+        print("working...", flush=True)
+        time.sleep(30)
+    else:
+        print("usage: stigmer run|env|fail|hang", file=sys.stderr)
+        sys.exit(2)
+""")
+
+
+def make_cli(**kwargs) -> StigmerCli:
+    return StigmerCli([sys.executable, "-c", FAKE_CLI], "127.0.0.1:7234", "sk-test", "e2e-org",
+                      **kwargs)
+
+
+def test_execution_id_is_parsed() -> None:
+    result = make_cli()("run", "greeter", "--message", "hi")
+    assert result.exit_code == 0
+    assert result.execution_id == "aex-01ABC"
+    assert result.argv[-3:] == ("greeter", "--message", "hi")
+    assert result.seconds > 0
+
+
+def test_execution_id_variants() -> None:
+    def result(stdout: str) -> CliResult:
+        return CliResult(("stigmer",), 0, stdout, "", 0.1)
+
+    assert result("Execution ID:   wex-9z\n").execution_id == "wex-9z"
+    assert result("no id here").execution_id is None
+    assert result("Execution ID: abc-123").execution_id is None
+
+
+def test_environment_binds_server_key_and_org() -> None:
+    result = make_cli()("env")
+    assert json.loads(result.stdout) == {
+        "STIGMER_SERVER_ADDR": "127.0.0.1:7234", "STIGMER_API_KEY": "sk-test",
+        "STIGMER_ORG": "e2e-org"}
+
+
+def test_environment_keeps_the_rest_of_os_environ(monkeypatch) -> None:
+    monkeypatch.setenv("E2E_UNRELATED", "kept")
+    monkeypatch.setenv("STIGMER_ORG", "overridden")
+    env = make_cli().env()
+    assert env["E2E_UNRELATED"] == "kept"
+    assert env["STIGMER_ORG"] == "e2e-org"
+
+
+def test_cwd_is_used(tmp_path: Path) -> None:
+    result = make_cli(cwd=tmp_path)("cwd")
+    assert Path(result.stdout.strip()) == tmp_path
+
+
+def test_exit_code_and_stderr_are_captured() -> None:
+    result = make_cli()("fail")
+    assert result.exit_code == 4
+    assert result.stdout == "partial output\n"
+    assert "Error: agent not found: ghost" in result.stderr
+    assert result.output == result.stdout + result.stderr
+    assert result.execution_id is None
+    assert make_cli()("bogus").exit_code == 2
+
+
+def test_timeout_gives_exit_minus_one_and_says_so() -> None:
+    cli = make_cli(timeout=30)
+    result = cli("hang", timeout=0.5)
+    assert result.exit_code == -1
+    assert "[harness] timed out after 0.5s" in result.stderr
+    assert "working..." in result.stdout
+    assert 0.5 <= result.seconds < 10
+    assert cli.history == [result]
+
+
+def test_history_records_every_call_in_order() -> None:
+    cli = make_cli()
+    first = cli("run", "a")
+    second = cli("fail")
+    assert cli.history == [first, second]
+    assert [r.exit_code for r in cli.history] == [0, 4]
+
+
+def test_transcript_format() -> None:
+    result = CliResult(("stigmer", "run", "greeter"), 3, "out\n", "err\n", 1.234)
+    assert result.transcript() == "$ stigmer run greeter\n# exit 3 in 1.23s\nout\nerr\n"
