@@ -191,8 +191,9 @@ def test_resolve_falls_back_to_the_embedded_endpoint(tmp_path: Path) -> None:
     log.write_text("listening on 127.0.0.1:1\n")
     url = f"http://127.0.0.1:{free_port()}"
     choice = resolve_llm(url, "smollm2:135m", True, None, log, ready_timeout=60)
+    assert choice.handle is not None
     try:
-        assert choice.source == "embedded" and choice.handle is not None
+        assert choice.source == "embedded"
         assert choice.reason.startswith(f"Ollama at {url} is not reachable (connection refused)"
                                         "; started the embedded Ollama-compatible endpoint "
                                         "(SmolLM2-135M) on http://127.0.0.1:")
@@ -200,6 +201,7 @@ def test_resolve_falls_back_to_the_embedded_endpoint(tmp_path: Path) -> None:
         probe = find_ollama(choice.url, "smollm2:135m", timeout=5)
         assert probe.reachable and probe.has_model
     finally:
-        choice.stop()
-    assert not choice.handle.running()
+        code = choice.handle.stop()
+    assert code == 0 and not choice.handle.running()
     assert "shutting down" in log.read_text()
+    choice.stop()  # idempotent

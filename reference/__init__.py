@@ -1,0 +1,1 @@
+"""The reference Stigmer stack (server, runner, CLI, LLM endpoint)."""

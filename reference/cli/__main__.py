@@ -1,0 +1,5 @@
+"""Entry point for `python -m reference.cli`."""
+
+from reference.cli.main import main
+
+raise SystemExit(main())

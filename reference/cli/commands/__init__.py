@@ -1,0 +1,1 @@
+"""One module per command; each handler takes `(args, ctx)` and returns an exit code."""

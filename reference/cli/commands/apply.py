@@ -1,0 +1,82 @@
+"""`apply --config DIR_OR_FILE [--dry-run]`: create or update resources from manifests."""
+
+from __future__ import annotations
+
+import argparse
+
+from stigmer import StigmerError
+
+from reference.cli.context import Context
+from reference.cli.errors import EXIT_ERROR, EXIT_OK, describe, is_unavailable
+from reference.cli.manifests import Manifest, load_manifests
+from reference.cli.output import render_table
+from reference.cli.resources import apply_manifest, find_existing
+from reference.cli.validation import check_manifest
+
+APPLY_HEADERS = ("TYPE", "NAME", "STATUS", "ID")
+DRY_RUN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
+
+
+def run_apply(args: argparse.Namespace, ctx: Context) -> int:
+    """Load all manifests first (nothing is sent if any is malformed), then apply or plan."""
+    manifests = load_manifests(args.config, ctx.settings.org, recursive=args.recursive)
+    if args.dry_run:
+        return dry_run(manifests, ctx)
+    return apply_all(manifests, ctx)
+
+
+def apply_all(manifests: list[Manifest], ctx: Context) -> int:
+    """Apply each resource in order; report every failure, then the outcome."""
+    rows: list[tuple[str, str, str, str]] = []
+    failures: list[str] = []
+    for manifest in manifests:
+        try:
+            existing = find_existing(ctx.client, manifest)
+            applied = apply_manifest(ctx.client, manifest)
+        except StigmerError as exc:
+            if is_unavailable(exc):
+                raise
+            rows.append((manifest.kind, manifest.name, "Failed", ""))
+            failures.append(f"{_label(manifest)}: {describe(exc)}")
+            continue
+        status = "Updated" if existing is not None else "Created"
+        rows.append((manifest.kind, manifest.name, status, applied.metadata.id))
+    ctx.print(render_table(APPLY_HEADERS, rows))
+    ctx.print()
+    if failures:
+        for failure in failures:
+            ctx.error(f"Error: {failure}")
+        ctx.error(f"Deployment failed: {len(failures)} of {len(manifests)} resources failed")
+        return EXIT_ERROR
+    ctx.print("Deployment successful")
+    return EXIT_OK
+
+
+def dry_run(manifests: list[Manifest], ctx: Context) -> int:
+    """Validate locally and show whether each resource would be created or updated."""
+    rows: list[tuple[str, str, str, str]] = []
+    failures: list[str] = []
+    for manifest in manifests:
+        problems = check_manifest(manifest)
+        if problems:
+            rows.append((manifest.kind, manifest.name, "Invalid", ""))
+            failures.extend(f"{_label(manifest)}: {problem}" for problem in problems)
+            continue
+        existing = find_existing(ctx.client, manifest)
+        if existing is None:
+            rows.append((manifest.kind, manifest.name, "Create", ""))
+        else:
+            rows.append((manifest.kind, manifest.name, "Update", existing.metadata.id))
+    ctx.print(render_table(DRY_RUN_HEADERS, rows))
+    ctx.print()
+    if failures:
+        for failure in failures:
+            ctx.error(f"Error: {failure}")
+        ctx.error(f"Dry run failed: {len(failures)} problem(s) in {len(manifests)} resources")
+        return EXIT_ERROR
+    ctx.print("Dry run successful")
+    return EXIT_OK
+
+
+def _label(manifest: Manifest) -> str:
+    return f"{manifest.kind} {manifest.name!r} ({manifest.source})"

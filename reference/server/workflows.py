@@ -1,0 +1,94 @@
+"""The Temporal workflow the server's worker runs for each agent execution.
+
+Deterministic and sandbox-safe: only stdlib and temporalio imports; activities are called
+by name. Contract (docs/design.md): workflow ``stigmer/agent-execution/invoke`` on task queue
+``agent_execution_stigmer`` calls ``ExecuteGraphton(execution_id)`` on
+``agent_execution_runner``; when that fails or times out, the local activity
+``MarkAgentExecutionFailed`` records why.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    TimeoutError,
+    TimeoutType,
+)
+
+WORKFLOW_NAME = "stigmer/agent-execution/invoke"
+TASK_QUEUE = "agent_execution_stigmer"
+RUNNER_TASK_QUEUE = "agent_execution_runner"
+RUNNER_ACTIVITY = "ExecuteGraphton"
+MARK_FAILED_ACTIVITY = "MarkAgentExecutionFailed"
+RUN_TIMEOUT = timedelta(minutes=10)
+DEFAULT_HEARTBEAT_S = 30
+DEFAULT_SCHEDULE_TO_START_S = 60
+MAX_ATTEMPTS = 3
+NO_FINAL_PHASE = "the agent-runner finished without reporting a final phase"
+
+
+def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat_s: float) -> str:
+    """Explain, in product words, why the runner activity failed."""
+    cause = error.cause if isinstance(error, ActivityError) else error
+    if isinstance(cause, TimeoutError):
+        if cause.type == TimeoutType.SCHEDULE_TO_START:
+            return (
+                f"no agent-runner picked up the execution within {schedule_to_start_s:g}s "
+                f"on task queue {RUNNER_TASK_QUEUE}"
+            )
+        if cause.type == TimeoutType.HEARTBEAT:
+            return (
+                f"the agent-runner stopped heartbeating for {heartbeat_s:g}s "
+                "(it may have crashed or lost its connection)"
+            )
+        minutes = RUN_TIMEOUT.total_seconds() / 60
+        return f"the agent-runner did not finish within {minutes:g} minutes"
+    if isinstance(cause, ApplicationError):
+        return f"the agent-runner failed: {cause.message}"
+    return f"the agent-runner activity failed: {cause or error}"
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class InvokeAgentExecutionWorkflow:
+    """Runs one agent execution on an agent-runner and records infrastructure failures."""
+
+    @workflow.run
+    async def run(self, params: dict[str, Any]) -> str:
+        """Returns "completed" or "failed"; cancellation propagates."""
+        execution_id = str(params["execution_id"])
+        heartbeat_s = float(params.get("heartbeat_timeout_s", DEFAULT_HEARTBEAT_S))
+        schedule_s = float(params.get("schedule_to_start_timeout_s", DEFAULT_SCHEDULE_TO_START_S))
+        try:
+            await workflow.execute_activity(
+                RUNNER_ACTIVITY,
+                execution_id,
+                task_queue=RUNNER_TASK_QUEUE,
+                start_to_close_timeout=RUN_TIMEOUT,
+                heartbeat_timeout=timedelta(seconds=heartbeat_s),
+                schedule_to_start_timeout=timedelta(seconds=schedule_s),
+                retry_policy=RetryPolicy(maximum_attempts=MAX_ATTEMPTS),
+            )
+        except ActivityError as error:
+            if isinstance(error.cause, CancelledError):
+                raise
+            reason = describe_failure(error, schedule_s, heartbeat_s)
+            workflow.logger.warning("execution %s failed: %s", execution_id, reason)
+            await self._mark_failed(execution_id, reason)
+            return "failed"
+        await self._mark_failed(execution_id, NO_FINAL_PHASE)  # no-op when already final
+        return "completed"
+
+    @staticmethod
+    async def _mark_failed(execution_id: str, reason: str) -> None:
+        await workflow.execute_local_activity(
+            MARK_FAILED_ACTIVITY,
+            args=[execution_id, reason],
+            start_to_close_timeout=timedelta(seconds=30),
+        )

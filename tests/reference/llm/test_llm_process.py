@@ -1,0 +1,35 @@
+"""Process behaviour: flags, ready line, clean exit on SIGTERM, no model -> clear error."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.reference.llm.llm_server_proc import REPO_ROOT, start_server
+
+
+def test_ready_line_alias_and_sigterm_exit_zero(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "llm.log", "--host", "127.0.0.1", "--alias", "tiny:latest",
+                          "--threads", "1", "--num-ctx", "1024")
+    try:
+        assert server.host == "127.0.0.1" and server.port > 0
+        with urllib.request.urlopen(f"{server.url}/api/tags", timeout=5) as response:
+            names = [m["name"] for m in json.loads(response.read())["models"]]
+        assert names == ["smollm2:135m", "tiny:latest"]
+    finally:
+        code = server.stop(signal.SIGTERM)
+    assert code == 0
+    assert "shutting down" in server.log.read_text()
+
+
+def test_missing_model_file_fails_clearly(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reference.llm", "--model-path", str(tmp_path / "none.gguf")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "model file not found" in result.stderr
+    assert "listening on" not in result.stdout
