@@ -53,15 +53,29 @@ def choose_provider(config: SuiteConfig, report: PrerequisiteReport) -> str:
 
 
 def bridge_gateway() -> str:
-    """The Docker bridge gateway address containers reach the host on (host-gateway)."""
+    """The Docker bridge gateway address containers reach the host on (host-gateway).
+
+    Some engines leave ``Gateway`` out of the default bridge's IPAM config; Docker then
+    gives the bridge the first address of its subnet.
+    """
+    import ipaddress
+
     import docker
 
     client = docker.from_env(timeout=5)
     try:
-        configs = client.networks.get("bridge").attrs["IPAM"]["Config"]
-        return next(c["Gateway"] for c in configs if c.get("Gateway"))
+        configs = client.networks.get("bridge").attrs["IPAM"]["Config"] or []
     finally:
         client.close()
+    for config in configs:
+        if config.get("Gateway"):
+            return str(config["Gateway"])
+    for config in configs:
+        subnet = ipaddress.ip_network(config.get("Subnet", ""), strict=False)
+        if subnet.version == 4:
+            return str(next(subnet.hosts()))
+    raise RuntimeError("the Docker bridge network has no IPv4 subnet: cannot reach the host "
+                       "from containers (is dockerd running with --bridge=none?)")
 
 
 class ExternalStack:

@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from server_procs import ServerProc, TemporalDevServer
 from stigmer import StigmerClient
+
+from tests.reference.server.server_procs import ServerProc, TemporalDevServer
 
 _names = itertools.count()
 

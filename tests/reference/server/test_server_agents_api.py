@@ -9,12 +9,13 @@ import pytest
 from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as instance_io
 from ai.stigmer.commons.apiresource import io_pb2 as resource_io
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kinds
-from server_procs import ServerProc
 from stigmer import StigmerClient, StigmerError, is_not_found
 from stigmer._gen._agent import AgentInput
 from stigmer._gen._errors import ErrorCode
 from stigmer._gen._types import ListParams, Page, ResourceRef
 from stigmer._search import SearchParams
+
+from tests.reference.server.server_procs import ServerProc
 
 Unique = Callable[[str], str]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, enum_pb2, io_pb2, message_pb2
-from server_procs import ServerProc, TemporalDevServer, free_port
 from stigmer import StigmerClient, StigmerError
 from stigmer._gen._agent import AgentInput
 from stigmer._gen._agentexecution import AgentExecutionInput
@@ -20,6 +19,8 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
+
+from tests.reference.server.server_procs import ServerProc, TemporalDevServer, free_port
 
 PENDING, IN_PROGRESS = enum_pb2.EXECUTION_PENDING, enum_pb2.EXECUTION_IN_PROGRESS
 COMPLETED, FAILED = enum_pb2.EXECUTION_COMPLETED, enum_pb2.EXECUTION_FAILED

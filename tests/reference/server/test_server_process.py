@@ -13,7 +13,6 @@ import pytest
 from ai.stigmer.agentic.agentexecution.v1 import io_pb2 as execution_io
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kinds
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from server_procs import ServerProc
 from stigmer import StigmerClient, StigmerError, is_unauthenticated
 from stigmer._gen._agent import AgentInput
 from stigmer._gen._agentexecution import AgentExecutionInput
@@ -21,6 +20,8 @@ from stigmer._gen._errors import ErrorCode
 from stigmer._gen._session import SessionInput
 from stigmer._gen._types import ListParams
 from stigmer._search import SearchParams
+
+from tests.reference.server.server_procs import ServerProc
 
 Start = Callable[..., ServerProc]
 
