@@ -114,9 +114,9 @@ class TemporalEngine:
                     params,
                     id=execution_id,
                     task_queue=workflows.TASK_QUEUE,
-                    rpc_timeout=timedelta(seconds=5),
+                    rpc_timeout=timedelta(seconds=3),
                 ),
-                timeout=6,
+                timeout=4,
             )
         except Exception as exc:  # RPCError, timeouts: Temporal is not serving
             raise EngineUnavailable(f"starting workflow {execution_id} failed: {exc}") from exc

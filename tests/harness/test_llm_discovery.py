@@ -190,7 +190,7 @@ def test_resolve_falls_back_to_the_embedded_endpoint(tmp_path: Path) -> None:
     log = tmp_path / "llm.log"
     log.write_text("listening on 127.0.0.1:1\n")
     url = f"http://127.0.0.1:{free_port()}"
-    choice = resolve_llm(url, "smollm2:135m", True, None, log, ready_timeout=60)
+    choice = resolve_llm(url, "smollm2:135m", True, "127.0.0.2", log, ready_timeout=60)
     assert choice.handle is not None
     try:
         assert choice.source == "embedded"
@@ -198,8 +198,9 @@ def test_resolve_falls_back_to_the_embedded_endpoint(tmp_path: Path) -> None:
                                         "; started the embedded Ollama-compatible endpoint "
                                         "(SmolLM2-135M) on http://127.0.0.1:")
         assert choice.port != 1
-        probe = find_ollama(choice.url, "smollm2:135m", timeout=5)
-        assert probe.reachable and probe.has_model
+        for address in (choice.url, choice.url_for("127.0.0.2")):  # the extra bind host too
+            probe = find_ollama(address, "smollm2:135m", timeout=5)
+            assert probe.reachable and probe.has_model
     finally:
         code = choice.handle.stop()
     assert code == 0 and not choice.handle.running()

@@ -1,4 +1,4 @@
-"""Process behaviour: flags, ready line, clean exit on SIGTERM, no model -> clear error."""
+"""Process behaviour: flags, ready lines, clean exit on SIGTERM, no model -> clear error."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from pathlib import Path
 from tests.reference.llm.llm_server_proc import REPO_ROOT, start_server
 
 
-def test_ready_line_alias_and_sigterm_exit_zero(tmp_path: Path) -> None:
-    server = start_server(tmp_path / "llm.log", "--host", "127.0.0.1", "--alias", "tiny:latest",
-                          "--threads", "1", "--num-ctx", "1024")
+def test_two_hosts_alias_and_sigterm_exit_zero(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "llm.log", "--host", "127.0.0.1", "--host", "127.0.0.2",
+                          "--alias", "tiny:latest", "--threads", "1", "--num-ctx", "1024")
     try:
         assert server.host == "127.0.0.1" and server.port > 0
-        with urllib.request.urlopen(f"{server.url}/api/tags", timeout=5) as response:
-            names = [m["name"] for m in json.loads(response.read())["models"]]
-        assert names == ["smollm2:135m", "tiny:latest"]
+        assert server.process.stdout is not None
+        assert server.process.stdout.readline().strip() == f"listening on 127.0.0.2:{server.port}"
+        for host in ("127.0.0.1", "127.0.0.2"):
+            url = f"http://{host}:{server.port}/api/tags"
+            with urllib.request.urlopen(url, timeout=5) as response:
+                names = [m["name"] for m in json.loads(response.read())["models"]]
+            assert names == ["smollm2:135m", "tiny:latest"]
     finally:
         code = server.stop(signal.SIGTERM)
     assert code == 0

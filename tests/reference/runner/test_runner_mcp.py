@@ -57,7 +57,7 @@ async def test_unstartable_server_is_a_tool_error() -> None:
             pass
 
 
-def _backend_with_mcp(runtime_env: dict[str, tuple[str, bool]]) -> FakeBackend:
+def backend_with_mcp(runtime_env: dict[str, tuple[str, bool]]) -> FakeBackend:
     backend = FakeBackend(make_execution(runtime_env=runtime_env))
     usage = backend.agent.spec.mcp_server_usages.add()
     usage.mcp_server_ref.org = "local"
@@ -72,7 +72,7 @@ def _backend_with_mcp(runtime_env: dict[str, tuple[str, bool]]) -> FakeBackend:
 
 
 async def test_agent_tool_call_runs_through_mcp_with_secret_env() -> None:
-    backend = _backend_with_mcp({"API_TOKEN": ("tok-s3cret", True)})
+    backend = backend_with_mcp({"API_TOKEN": ("tok-s3cret", True)})
     model = FakeChatModel(tool_round("read_env", name="API_TOKEN"), text_round("Done."))
     await ExecuteGraphton(RunnerConfig(), backend, model).run(EXECUTION_ID)
     messages = backend.execution.status.messages
@@ -86,7 +86,7 @@ async def test_agent_tool_call_runs_through_mcp_with_secret_env() -> None:
 
 
 async def test_missing_required_server_env_fails_the_execution() -> None:
-    backend = _backend_with_mcp({})
+    backend = backend_with_mcp({})
     with pytest.raises(ApplicationError, match="needs environment variable API_TOKEN"):
         await ExecuteGraphton(RunnerConfig(), backend, FakeChatModel()).run(EXECUTION_ID)
     assert backend.execution.status.phase == enums.EXECUTION_FAILED

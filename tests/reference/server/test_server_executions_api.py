@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, enum_pb2, io_pb2, message_pb2
@@ -244,9 +243,9 @@ def test_no_runner_fails_with_an_explanation(temporal: TemporalDevServer,
     assert final.error == expected
 
 
-def test_temporal_unreachable_is_unavailable(start_server: Callable[..., ServerProc],
-                                             tmp_path: Path) -> None:
-    server = start_server("--temporal-address", f"127.0.0.1:{free_port()}")
+def test_temporal_unreachable_then_started_later(start_server: Callable[..., ServerProc]) -> None:
+    port = free_port()
+    server = start_server("--temporal-address", f"127.0.0.1:{port}")
     with sdk(server) as client:
         agent = client.agents.apply(AgentInput(name="stranded", org=""))
         began = time.monotonic()
@@ -255,6 +254,20 @@ def test_temporal_unreachable_is_unavailable(start_server: Callable[..., ServerP
         assert err.code == ErrorCode.UNAVAILABLE
         assert str(err) == "Temporal workflow engine is unavailable. Please try again later"
         assert client.agent_executions.list(io_pb2.ListAgentExecutionsRequest()).entries == []
+        late = TemporalDevServer(port=port)  # Temporal comes up after the server
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    execution = start(client, agent.metadata.id)
+                    break
+                except StigmerError as exc:
+                    assert exc.code == ErrorCode.UNAVAILABLE
+                    assert time.monotonic() < deadline, "server never reconnected to Temporal"
+                    time.sleep(0.3)
+            assert execution.status.phase == PENDING
+        finally:
+            late.stop()
 
 
 # ---- a fake agent-runner: a Temporal worker on agent_execution_runner -----------------------
