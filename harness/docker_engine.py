@@ -9,6 +9,7 @@ harness talks to the same engine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,9 +82,20 @@ def docker_client(timeout: float = 10.0, environ: Mapping[str, str] | None = Non
 
 def bridge_gateway(client: Any) -> str:
     """The default bridge's gateway: the address ``host.docker.internal`` (host-gateway)
-    resolves to in containers. Host services they call must listen on it."""
+    resolves to in containers. Host services they call must listen on it.
+
+    Some engines (e.g. Debian's 20.10) leave ``Gateway`` out of the default bridge's IPAM
+    config; Docker then gives the bridge the first address of its subnet.
+    """
     configs = client.networks.get("bridge").attrs.get("IPAM", {}).get("Config") or []
-    return next((c["Gateway"] for c in configs if c.get("Gateway")), "")
+    for config in configs:
+        if config.get("Gateway"):
+            return str(config["Gateway"])
+    for config in configs:
+        subnet = ipaddress.ip_network(config.get("Subnet") or "::/128", strict=False)
+        if subnet.version == 4 and subnet.num_addresses > 2:
+            return str(next(subnet.hosts()))
+    return ""
 
 
 def probe_docker(timeout: float = 3.0, environ: Mapping[str, str] | None = None) -> DockerProbe:

@@ -52,30 +52,19 @@ def choose_provider(config: SuiteConfig, report: PrerequisiteReport) -> str:
     return "compose" if report.results["docker"].ok else "processes"
 
 
-def bridge_gateway() -> str:
-    """The Docker bridge gateway address containers reach the host on (host-gateway).
+def docker_gateway() -> str:
+    """The Docker bridge gateway address containers reach the host on (host-gateway)."""
+    from harness.docker_engine import bridge_gateway, docker_client
 
-    Some engines leave ``Gateway`` out of the default bridge's IPAM config; Docker then
-    gives the bridge the first address of its subnet.
-    """
-    import ipaddress
-
-    import docker
-
-    client = docker.from_env(timeout=5)
+    client = docker_client(timeout=5)
     try:
-        configs = client.networks.get("bridge").attrs["IPAM"]["Config"] or []
+        gateway = bridge_gateway(client)
     finally:
         client.close()
-    for config in configs:
-        if config.get("Gateway"):
-            return str(config["Gateway"])
-    for config in configs:
-        subnet = ipaddress.ip_network(config.get("Subnet", ""), strict=False)
-        if subnet.version == 4:
-            return str(next(subnet.hosts()))
-    raise RuntimeError("the Docker bridge network has no IPv4 subnet: cannot reach the host "
-                       "from containers (is dockerd running with --bridge=none?)")
+    if not gateway:
+        raise RuntimeError("the Docker bridge network has no IPv4 gateway: containers cannot "
+                           "reach the host (is dockerd running with --bridge=none?)")
+    return gateway
 
 
 class ExternalStack:
@@ -110,7 +99,7 @@ class EmbeddedStack:
         self.log_dir = run_dir / "logs"
         self.data_dir = run_dir / "server-data"
         self.progress = progress
-        self.gateway = bridge_gateway() if self.provider == "compose" else ""
+        self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
         self._server: StigmerServerProcess | None = None
         self._stoppers: list[Callable[[], None]] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api
@@ -21,6 +23,7 @@ from reference.runner.llm import LlmChunk, ToolRequest
 from reference.runner.messages import TERMINAL_PHASES
 from reference.runner.tools import ToolOutcome
 
+ECHO_MCP_SERVER = str(Path(__file__).with_name("mcp_echo_server.py"))
 EXECUTION_ID = "aex-test"
 AGENT_ID = "agt-test"
 INSTANCE_ID = "ain-test"
@@ -183,3 +186,18 @@ class FakeToolset:
     async def call(self, name: str, arguments: Mapping[str, Any]) -> ToolOutcome:
         self.calls.append((name, dict(arguments)))
         return ToolOutcome(f"echo: {arguments.get('text', '')}")
+
+
+def backend_with_mcp(runtime_env: dict[str, tuple[str, bool]]) -> FakeBackend:
+    """An agent using the echo MCP server, which declares a secret API_TOKEN."""
+    backend = FakeBackend(make_execution(runtime_env=runtime_env))
+    usage = backend.agent.spec.mcp_server_usages.add()
+    usage.mcp_server_ref.org = "local"
+    usage.mcp_server_ref.slug = "echo"
+    server = mcp_api.McpServer()
+    server.metadata.slug = "echo"
+    server.spec.stdio.command = sys.executable
+    server.spec.stdio.args.append(ECHO_MCP_SERVER)
+    server.spec.env["API_TOKEN"].is_secret = True
+    backend.mcp_servers["echo"] = server
+    return backend

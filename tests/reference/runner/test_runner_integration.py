@@ -5,6 +5,7 @@ Skipped (with the reason) while ``reference.server`` / ``reference.llm`` cannot 
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from stigmer import AgentExecutionInput, AgentInput, ExecutionConfigInput, Stigm
 from reference.runner.activities import ExecuteGraphton
 from reference.runner.config import RunnerConfig
 from reference.runner.llm import OllamaChatModel
-from tests.reference.runner.runner_fakes import EXECUTION_ID
+from tests.reference.runner.runner_fakes import EXECUTION_ID, backend_with_mcp
 from tests.reference.runner.runner_procs import (
     Proc,
     free_port,
@@ -158,20 +159,16 @@ def test_unknown_model_fails_with_a_system_message(stack: Stack) -> None:
 
 def test_mcp_tool_round_trip_with_the_real_llm(stack: Stack) -> None:
     """Real LLM + real stdio MCP server (the reference server stores no MCP servers yet)."""
-    from tests.reference.runner.test_runner_mcp import backend_with_mcp
-
     backend = backend_with_mcp({"API_TOKEN": ("tok", True)})
     backend.execution.spec.message = "Use the echo tool to echo the text ping."
     backend.agent.spec.instructions = "You are a helpful assistant with tools."
     model = OllamaChatModel(stack.llm_url, temperature=0.0, max_tokens=96)
-    import asyncio
-
     asyncio.run(ExecuteGraphton(RunnerConfig(), backend, model).run(EXECUTION_ID))
     messages = backend.execution.status.messages
-    kinds = [enums.MessageType.Name(m.type) for m in messages]
-    assert backend.execution.status.phase == enums.EXECUTION_COMPLETED, kinds
+    transcript = [(enums.MessageType.Name(m.type), m.content) for m in messages]
+    assert backend.execution.status.phase == enums.EXECUTION_COMPLETED, transcript
     tools = [m for m in messages if m.type == enums.MESSAGE_TOOL]
-    assert tools, f"the model called no tool: {[(k, m.content) for k, m in zip(kinds, messages)]}"
+    assert tools, f"the model called no tool: {transcript}"
     assert tools[0].content == "echo: ping"
     assert tools[0].tool_calls[0].mcp_server_slug == "echo"
     assert messages[-1].type == enums.MESSAGE_AI

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as enums
-from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 from temporalio.exceptions import ApplicationError
 
 from reference.runner.activities import ExecuteGraphton
@@ -16,21 +14,20 @@ from reference.runner.context import McpServerPlan
 from reference.runner.errors import ToolError
 from reference.runner.mcp_tools import open_toolset
 from tests.reference.runner.runner_fakes import (
+    ECHO_MCP_SERVER,
     EXECUTION_ID,
-    FakeBackend,
     FakeChatModel,
-    make_execution,
+    backend_with_mcp,
     text_round,
     tool_round,
 )
 
 pytestmark = pytest.mark.anyio
 
-SERVER = str(Path(__file__).with_name("mcp_echo_server.py"))
 
 
 def _plan(**env: str) -> McpServerPlan:
-    return McpServerPlan(slug="echo", command=sys.executable, args=(SERVER,), env=env)
+    return McpServerPlan(slug="echo", command=sys.executable, args=(ECHO_MCP_SERVER,), env=env)
 
 
 async def test_toolset_lists_and_calls_tools() -> None:
@@ -45,7 +42,7 @@ async def test_toolset_lists_and_calls_tools() -> None:
 
 
 async def test_enabled_tools_filter() -> None:
-    plan = McpServerPlan(slug="echo", command=sys.executable, args=(SERVER,),
+    plan = McpServerPlan(slug="echo", command=sys.executable, args=(ECHO_MCP_SERVER,),
                          enabled_tools=("echo",))
     async with open_toolset([plan]) as tools:
         assert [s["function"]["name"] for s in tools.specs] == ["echo"]
@@ -55,20 +52,6 @@ async def test_unstartable_server_is_a_tool_error() -> None:
     with pytest.raises(ToolError, match="MCP server broken"):
         async with open_toolset([McpServerPlan(slug="broken", command="/nonexistent/bin")]):
             pass
-
-
-def backend_with_mcp(runtime_env: dict[str, tuple[str, bool]]) -> FakeBackend:
-    backend = FakeBackend(make_execution(runtime_env=runtime_env))
-    usage = backend.agent.spec.mcp_server_usages.add()
-    usage.mcp_server_ref.org = "local"
-    usage.mcp_server_ref.slug = "echo"
-    server = mcp_api.McpServer()
-    server.metadata.slug = "echo"
-    server.spec.stdio.command = sys.executable
-    server.spec.stdio.args.append(SERVER)
-    server.spec.env["API_TOKEN"].is_secret = True
-    backend.mcp_servers["echo"] = server
-    return backend
 
 
 async def test_agent_tool_call_runs_through_mcp_with_secret_env() -> None:
