@@ -73,32 +73,31 @@ def _provider(value: str) -> str:
     return lowered
 
 
-def _temperature(value: str) -> float:
-    number = float(value)
-    if not 0.0 <= number <= 2.0:
-        raise ValueError("expected a number between 0 and 2")
+def _number(value: str, kind: type[int] | type[float], low: float, high: float,
+            expected: str) -> float:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ValueError(f"expected {expected}") from None
+    if not low <= number <= high:
+        raise ValueError(f"expected {expected}")
     return number
+
+
+def _temperature(value: str) -> float:
+    return float(_number(value, float, 0.0, 2.0, "a number between 0 and 2"))
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ValueError("expected a positive integer")
-    return number
+    return int(_number(value, int, 1, float("inf"), "a positive integer"))
 
 
 def _non_negative_int(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError("expected an integer >= 0")
-    return number
+    return int(_number(value, int, 0, float("inf"), "an integer >= 0"))
 
 
 def _positive_float(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise ValueError("expected a positive number")
-    return number
+    return float(_number(value, float, 1e-9, float("inf"), "a positive number"))
 
 
 def _text(value: str) -> str:
