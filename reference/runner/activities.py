@@ -15,7 +15,13 @@ from .agent_loop import run_agent
 from .backend import Backend
 from .config import ACTIVITY_NAME, RunnerConfig
 from .context import McpServerPlan, load_agent_context, select_model
-from .errors import BackendError, ExecutionStopped, describe_error, failure_message
+from .errors import (
+    BackendError,
+    ExecutionStopped,
+    RunnerError,
+    describe_error,
+    failure_message,
+)
 from .heartbeat import heartbeating
 from .llm import ChatModel
 from .mcp_tools import open_toolset
@@ -106,7 +112,9 @@ class ExecuteGraphton:
 
     async def _fail(self, execution_id: str, reporter: StatusReporter, exc: Exception) -> None:
         description = reporter.redactor.redact(describe_error(exc))
-        log.error("execution %s: failed: %s", execution_id, description)
+        # Tracebacks only for unexpected errors (bugs); RunnerErrors describe themselves.
+        log.error("execution %s: failed: %s", execution_id, description,
+                  exc_info=not isinstance(exc, RunnerError))
         reported = False
         try:
             await reporter.fail(description)
@@ -119,9 +127,10 @@ class ExecuteGraphton:
                 execution_id, reporter.redactor.redact(describe_error(report_exc)),
             )
         # Retry only when nothing terminal was recorded and the backend may come back.
+        # `from None`: the cause chain would travel to Temporal unredacted.
         transient = isinstance(exc, BackendError) and exc.code == "unavailable"
         raise ApplicationError(
             failure_message(description),
             type=type(exc).__name__,
             non_retryable=reported or not transient,
-        ) from exc
+        ) from None
