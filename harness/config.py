@@ -56,6 +56,8 @@ class SuiteConfig:
     execution_timeout: float = 60.0
     stack_timeout: float = 180.0
     runner_schedule_timeout: float = 30.0
+    runner_heartbeat_timeout: float = 5.0
+    llm_max_tokens: int = 512
     results_dir: str = "reports"
     keep_artifacts: str = "failed"
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -104,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stack_timeout", "180", "seconds the stack may take to become healthy"),
     Setting("runner_schedule_timeout", "30", "seconds before an execution no runner picks up "
             "is failed by the server"),
+    Setting("runner_heartbeat_timeout", "5", "seconds a silent agent-runner is trusted before "
+            "Temporal retries the execution (short, so lost runners are noticed fast)"),
+    Setting("llm_max_tokens", "512", "longest answer, in tokens, the agent-runner asks for"),
     Setting("results_dir", "reports", "where reports and artifacts are written"),
     Setting("keep_artifacts", "failed", "`failed` or `always`"),
 )
@@ -141,6 +146,8 @@ def _coerce(name: str, kind: object, raw: str) -> object:
         return _parse_bool(name, raw)
     if kind in (float, "float"):
         return _parse_float(name, raw)
+    if kind in (int, "int"):
+        return int(_parse_float(name, raw))
     if name == "compose_files":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     return raw

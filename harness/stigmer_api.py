@@ -227,6 +227,18 @@ class StigmerApi:
             describe=describe_execution, abort=aborted,
         )
 
+    def list_execution_ids(self) -> list[str]:
+        """Ids of every agent execution of this organization (all pages)."""
+        ids: list[str] = []
+        token = ""
+        while True:
+            page = self.client.agent_executions.list(io_pb2.ListAgentExecutionsRequest(
+                org=self.org, page_size=100, page_token=token))
+            ids.extend(execution.metadata.id for execution in page.entries)
+            token = getattr(page, "next_page_token", "")
+            if not token:
+                return ids
+
     def wait_until_terminal(self, execution_id: str, timeout: float) -> AgentExecution:
         return wait_until(
             lambda: self.execution(execution_id),

@@ -27,6 +27,7 @@ class StigmerServerProcess:
         api_key: str = "",
         temporal_address: str = "",
         runner_schedule_timeout: float = 30.0,
+        runner_heartbeat_timeout: float = 30.0,
         cwd: Path | None = None,
         ready_timeout: float = 30.0,
     ) -> None:
@@ -39,7 +40,8 @@ class StigmerServerProcess:
             args += ["--api-key", api_key]
         if temporal_address:
             args += ["--temporal-address", temporal_address]
-        args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}"]
+        args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}",
+                 "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}"]
         self.process = ManagedProcess(
             "stigmer-server", args, log_path=log_path, cwd=cwd, ready_pattern=READY_LINE,
             ready_probe=lambda: grpc_health(self.address)[0], ready_timeout=ready_timeout,

@@ -119,7 +119,8 @@ class EmbeddedStack:
             self.config.server_argv, data_dir=self.data_dir,
             log_path=self.log_dir / "stigmer-server.log", hosts=hosts,
             api_key=self.config.server_api_key, temporal_address=temporal,
-            runner_schedule_timeout=self.config.runner_schedule_timeout, cwd=REPO_ROOT,
+            runner_schedule_timeout=self.config.runner_schedule_timeout,
+            runner_heartbeat_timeout=self.config.runner_heartbeat_timeout, cwd=REPO_ROOT,
         )
         self._stoppers.append(self._server.stop)
         self._server.start()
@@ -188,6 +189,7 @@ class EmbeddedStack:
             "STIGMER_LLM_PROVIDER": "ollama",
             "STIGMER_LLM_MODEL": self.config.model,
             "STIGMER_LLM_TEMPERATURE": "0.0",
+            "STIGMER_LLM_MAX_TOKENS": str(self.config.llm_max_tokens),
         }
 
     def _start_processes(self) -> None:

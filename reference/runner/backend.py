@@ -59,9 +59,20 @@ def ref_text(proto: resource_io.ApiResourceReference) -> str:
 class SdkBackend:
     """:class:`Backend` over ``stigmer.StigmerClient`` (insecure channel, bearer API key)."""
 
-    def __init__(self, endpoint: str, api_key: str) -> None:
+    def __init__(self, endpoint: str, api_key: str, timeout_s: float = 30.0) -> None:
         self.endpoint = endpoint
+        self._timeout_s = timeout_s
         self._client = StigmerClient(api_key, base_url=endpoint, insecure=True)
+
+    async def _in_thread(self, what: str, fn: Callable[[], T]) -> T:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn), self._timeout_s)
+        except TimeoutError:
+            raise BackendError(
+                f"Stigmer backend at {self.endpoint} did not answer within "
+                f"{self._timeout_s:g}s while trying to {what}",
+                code="unavailable",
+            ) from None
 
     def close(self) -> None:
         """Release the gRPC channel."""
@@ -69,7 +80,7 @@ class SdkBackend:
 
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         try:
-            return await asyncio.to_thread(fn)
+            return await self._in_thread(what, fn)
         except StigmerError as exc:
             raise BackendError(
                 f"Stigmer backend at {self.endpoint} failed to {what}: "
@@ -121,13 +132,15 @@ class SdkBackend:
     async def update_status(
         self, status: execution_io.AgentExecutionUpdateStatusInput
     ) -> execution_io.UpdateStatusResponse:
+        what = f"update the status of {status.execution_id}"
         try:
-            return await asyncio.to_thread(self._client.agent_executions.update_status, status)
+            return await self._in_thread(
+                what, lambda: self._client.agent_executions.update_status(status)
+            )
         except StigmerError as exc:
             if exc.code == ErrorCode.FAILED_PRECONDITION:
                 raise ExecutionStopped(f"execution is already terminal: {exc}") from exc
             raise BackendError(
-                f"Stigmer backend at {self.endpoint} failed to update the status of "
-                f"{status.execution_id}: {exc.code.value}: {exc}",
+                f"Stigmer backend at {self.endpoint} failed to {what}: {exc.code.value}: {exc}",
                 code=exc.code.value,
             ) from exc

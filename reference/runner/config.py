@@ -35,6 +35,7 @@ class RunnerConfig:
     max_concurrent: int = 10
     max_tool_rounds: int = 4
     stream_update_every: int = 8
+    shutdown_grace_s: float = 4.0
     task_queue: str = TASK_QUEUE
 
     def describe(self) -> str:
@@ -96,6 +97,10 @@ def _non_negative_int(value: str) -> int:
     return int(_number(value, int, 0, float("inf"), "an integer >= 0"))
 
 
+def _non_negative_float(value: str) -> float:
+    return float(_number(value, float, 0.0, float("inf"), "a number >= 0"))
+
+
 def _positive_float(value: str) -> float:
     return float(_number(value, float, 1e-9, float("inf"), "a positive number"))
 
@@ -119,6 +124,7 @@ ENV_FIELDS: dict[str, tuple[str, object]] = {
     "STIGMER_RUNNER_MAX_CONCURRENT": ("max_concurrent", _positive_int),
     "STIGMER_RUNNER_MAX_TOOL_ROUNDS": ("max_tool_rounds", _non_negative_int),
     "STIGMER_RUNNER_STREAM_UPDATE_EVERY": ("stream_update_every", _positive_int),
+    "STIGMER_RUNNER_SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_s", _non_negative_float),
 }
 
 # Values never echoed back in error messages.

@@ -31,7 +31,6 @@ from .ready_file import ReadyFile
 log = logging.getLogger(__name__)
 
 READY_LINE = "worker ready on task queue {task_queue}"
-GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 HEARTBEAT_THROTTLE = timedelta(seconds=2)  # cancellation reaches a streaming activity quickly
 
 
@@ -113,7 +112,7 @@ def build_worker(client: Client, config: RunnerConfig, activity: ExecuteGraphton
         activities=[activity.run],
         max_concurrent_activities=config.max_concurrent,
         identity=identity,
-        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        graceful_shutdown_timeout=timedelta(seconds=config.shutdown_grace_s),
         default_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
         max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
@@ -146,8 +145,8 @@ async def serve(config: RunnerConfig, stop: asyncio.Event) -> int:
         if run_task in done:
             log.error("worker stopped unexpectedly: %s", run_task.exception())
             return 1
-        log.info("shutting down (waiting up to %ss for running executions)",
-                 GRACEFUL_SHUTDOWN.total_seconds())
+        log.info("shutting down (waiting up to %gs for running executions)",
+                 config.shutdown_grace_s)
         await worker.shutdown()
         with contextlib.suppress(asyncio.CancelledError):
             await run_task

@@ -22,6 +22,7 @@ class Config:
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     runner_schedule_timeout_s: float = 60.0
+    runner_heartbeat_timeout_s: float = 30.0
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     log_level: str = "INFO"
 
@@ -55,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--temporal-namespace", default="default")
     p.add_argument("--runner-schedule-timeout", type=_positive, default=60.0, metavar="SECONDS",
                    help="how long an execution waits for an agent-runner (default 60)")
+    p.add_argument("--runner-heartbeat-timeout", type=_positive, default=30.0, metavar="SECONDS",
+                   help="how long a silent agent-runner is trusted before Temporal retries the "
+                        "execution elsewhere (default 30)")
     p.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES,
                    help="largest accepted request message (default 4 MiB)")
     p.add_argument("--log-level", default="INFO")
@@ -74,6 +78,7 @@ def parse(argv: Sequence[str] | None = None) -> Config:
         temporal_address=args.temporal_address or None,
         temporal_namespace=args.temporal_namespace,
         runner_schedule_timeout_s=args.runner_schedule_timeout,
+        runner_heartbeat_timeout_s=args.runner_heartbeat_timeout,
         max_message_bytes=args.max_message_bytes,
         log_level=args.log_level.upper(),
     )

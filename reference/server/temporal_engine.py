@@ -69,8 +69,10 @@ class TemporalEngine:
         activities: Sequence[Callable[..., Any]],
         connect_timeout_s: float = 3.0,
         retry_interval_s: float = 2.0,
+        heartbeat_s: float = workflows.DEFAULT_HEARTBEAT_S,
     ) -> None:
         self._address = address
+        self._heartbeat_s = heartbeat_s
         self._namespace = namespace
         self._schedule_to_start_s = schedule_to_start_s
         self._activities = list(activities)
@@ -104,7 +106,7 @@ class TemporalEngine:
         client = await self._connect()
         params = {
             "execution_id": execution_id,
-            "heartbeat_timeout_s": workflows.DEFAULT_HEARTBEAT_S,
+            "heartbeat_timeout_s": self._heartbeat_s,
             "schedule_to_start_timeout_s": self._schedule_to_start_s,
         }
         try:

@@ -1,0 +1,18 @@
+@phase2 @requires-temporal @requires-llm @api
+Feature: Choosing the model an execution uses
+  As an agent author
+  I want to choose the model per execution
+  So that I can compare models without redeploying the agent
+
+  Background:
+    Given I have applied the "agents/basic" manifests
+
+  Scenario: An execution runs on the model it asks for
+    When I run the agent "greeter" with the message "Say hello" on the configured model
+    Then the execution completes
+    And the execution reports the model it used
+
+  Scenario: An unknown model fails the execution with a clear message
+    When I run the agent "greeter" with the message "Say hello" on the model "no-such-model:1b"
+    Then the execution fails
+    And its failure message mentions "no-such-model:1b"
