@@ -40,7 +40,8 @@ Feature: Deploying and running agents from the command line
     Then the command succeeds
     And it reports "Agent execution started: greeter"
     And it prints the execution identifier
-    And it reports the final phase "COMPLETED"
+    And it shows the agent's answer as it streams
+    And it reports the final phase "COMPLETED" with the count of messages
 
   @phase2 @requires-temporal @requires-llm
   Scenario: Starting an agent from the command line without following it

@@ -14,8 +14,8 @@ def _last(context) -> CliResult:
     return result
 
 
-def _cli(context, *args: str) -> CliResult:
-    result = context.world.cli(*args)
+def _cli(context, *args: str, timeout: float | None = None) -> CliResult:
+    result = context.world.cli(*args, timeout=timeout)
     context.world.last_cli = result
     if result.execution_id:
         context.world.executions.append(result.execution_id)
@@ -35,11 +35,7 @@ def step_cli_dry_run(context, fixture: str) -> None:
 @when('I run the agent "{name}" from the command line with the message "{message}"')
 def step_cli_run(context, name: str, message: str) -> None:
     timeout = context.suite_config.execution_timeout + 30
-    context.world.last_cli = None
-    result = context.world.cli("run", name, "--message", message, timeout=timeout)
-    context.world.last_cli = result
-    if result.execution_id:
-        context.world.executions.append(result.execution_id)
+    _cli(context, "run", name, "--message", message, timeout=timeout)
 
 
 @when('I start the agent "{name}" from the command line with the message "{message}"')
@@ -93,9 +89,17 @@ def step_cli_execution_id(context) -> None:
     assert_that(_last(context).execution_id, is_not(none()), _last(context).transcript())
 
 
-@then('it reports the final phase "{phase}"')
+@then("it shows the agent's answer as it streams")
+def step_cli_streams(context) -> None:
+    stdout = _last(context).stdout
+    assert_that(stdout, matches_regexp(r"(?m)^\[IN_PROGRESS\]"))
+    assert_that(stdout, matches_regexp(r"(?m)^AI: \S+"))
+
+
+@then('it reports the final phase "{phase}" with the count of messages')
 def step_cli_final_phase(context, phase: str) -> None:
-    assert_that(_last(context).stdout, matches_regexp(rf"\b{phase}\b"))
+    assert_that(_last(context).stdout,
+                matches_regexp(rf"(?m)^Execution {phase}: \d+ messages? \(.*\d+ ai"))
 
 
 @then("the execution it started completes")
