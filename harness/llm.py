@@ -148,12 +148,13 @@ class EmbeddedOllama:
         self.python = python
         self.cwd = cwd
         self.port: int | None = None
+        self.fixed_port: int | None = None  # set to restart on the same port (fault tests)
         self._process: ManagedProcess | None = None
         self._log_offset = 0
 
     def argv(self) -> list[str]:
         """The command line (``--port 0``: the process picks a free port and prints it)."""
-        argv = [self.python, "-m", "reference.llm", "--port", "0",
+        argv = [self.python, "-m", "reference.llm", "--port", str(self.fixed_port or 0),
                 "--threads", str(self.threads)]
         for host in self.hosts:
             argv += ["--host", host]

@@ -9,17 +9,22 @@ running Stigmer. The specs cannot tell them apart.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.prerequisites import PrerequisiteReport
-from harness.processes import free_port
+from harness.processes import ManagedProcess, free_port
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
+
+if TYPE_CHECKING:
+    from harness.llm import EmbeddedOllama
 
 Progress = Callable[[str], None]
 
@@ -106,6 +111,9 @@ class EmbeddedStack:
         self._services_ready = False
         self._services_error: BaseException | None = None
         self._compose = None
+        self._llm = None  # LlmChoice, once the LLM is resolved
+        self._temporal: TemporalDevServer | None = None  # provider processes
+        self._runner: RunnerProcess | None = None  # provider processes
         self.info = StackInfo(server_address="", provider=self.provider)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -177,6 +185,7 @@ class EmbeddedStack:
         )
         if choice.handle is not None:
             self._stoppers.append(choice.handle.stop)
+        self._llm = choice
         self.info.llm_url = choice.url
         self.info.llm_source = choice.source
         self.info.notes.append(f"{choice.reason} ({time.monotonic() - started:.1f}s)")
@@ -201,6 +210,7 @@ class EmbeddedStack:
         temporal = TemporalDevServer(binary, log_path=self.log_dir / "temporal.log",
                                      port=self.temporal_port)
         self._stoppers.append(temporal.stop)
+        self._temporal = temporal
         temporal.start()
         self.progress("[stack] starting agent-runner ...")
         settings = self._runner_settings(self.info.server_address, self.info.llm_url)
@@ -209,6 +219,7 @@ class EmbeddedStack:
         runner = RunnerProcess(self.config.runner_argv, settings=settings,
                                log_path=self.log_dir / "agent-runner.log", cwd=REPO_ROOT)
         self._stoppers.append(runner.stop)
+        self._runner = runner
         runner.start()
         self.info.notes.append(
             f"Temporal dev server on {temporal.address} and agent-runner as local processes "
@@ -236,6 +247,101 @@ class EmbeddedStack:
         self.info.notes.append(
             f"Temporal + agent-runner with docker compose project {project} "
             f"in {time.monotonic() - started:.1f}s")
+
+    # -- fault injection (driven by harness/faults.py; both providers) ---------------------
+    def restart_runner(self, kill: bool = True) -> None:
+        """Kill (SIGKILL) or stop the agent-runner, then start it again and wait until ready."""
+        if self._compose is not None:
+            self._compose.run("kill" if kill else "stop", "agent-runner", timeout=30)
+            self._compose_up("agent-runner")
+        elif self._runner is not None:
+            _stop_process(self._runner.process, kill)
+            self._runner.process.start()
+        else:
+            raise RuntimeError("no agent-runner was started by this stack")
+
+    def restart_temporal(self) -> None:
+        """Restart Temporal (an in-memory dev server: its history is lost) on the same
+        address; the server and the agent-runner reconnect by themselves."""
+        if self._compose is not None:
+            self._compose.run("restart", "-t", "2", "temporal", timeout=60)
+            self._compose_up("temporal", "agent-runner")
+        elif self._temporal is not None:
+            _stop_process(self._temporal.process, kill=False)
+            self._temporal.process.start()
+        else:
+            raise RuntimeError("no Temporal was started by this stack")
+
+    def restart_server(self, kill: bool = False) -> None:
+        """Stop the Stigmer server and start it again on the same address and data dir."""
+        if self._server is None:
+            raise RuntimeError("the Stigmer server is not started")
+        _stop_process(self._server.process, kill)
+        self._server.process.start()
+
+    def stop_llm(self) -> None:
+        """Make the model endpoint go away (only an endpoint this stack started)."""
+        handle = self._llm_handle()
+        handle.fixed_port = handle.port
+        handle.stop()
+
+    def start_llm(self) -> None:
+        """Bring the model endpoint back on the address the agent-runner knows."""
+        self._llm_handle().start()
+
+    def llm_controllable(self) -> bool:
+        """True when this stack started the model endpoint (and can make it go away)."""
+        return self._llm is not None and self._llm.handle is not None
+
+    def stop_services(self) -> None:
+        """Stop Temporal and the agent-runner (compose: their containers) without removing
+        them, as when the container engine stops them."""
+        if self._compose is not None:
+            self._compose.run("stop", "-t", "2", timeout=60)
+            return
+        for service in (self._runner, self._temporal):
+            if service is not None:
+                _stop_process(service.process, kill=False)
+
+    def start_services(self) -> None:
+        """Start what ``stop_services`` stopped and wait until it is healthy again."""
+        if self._compose is not None:
+            self._compose_up()
+            return
+        for service in (self._temporal, self._runner):
+            if service is not None and not service.process.running():
+                service.process.start()
+
+    def local_pids(self) -> dict[str, int]:
+        """name -> PID of every process of the stack running on this machine."""
+        processes = {"stigmer-server": self._server.process if self._server else None,
+                     "temporal": self._temporal.process if self._temporal else None,
+                     "agent-runner": self._runner.process if self._runner else None}
+        pids = {name: p.pid for name, p in processes.items() if p is not None and p.running()}
+        handle = self._llm.handle if self._llm is not None else None
+        if handle is not None and handle.running() and handle.pid:
+            pids["llm"] = handle.pid
+        return pids
+
+    def _llm_handle(self) -> EmbeddedOllama:
+        if self._llm is None or self._llm.handle is None:
+            raise RuntimeError("the model endpoint was not started by this stack "
+                               "(a real Ollama is used), so it cannot be stopped")
+        return self._llm.handle
+
+    def _compose_up(self, *services: str) -> None:
+        assert self._compose is not None
+        wait = str(int(self.config.stack_timeout))
+        self._compose.run("up", "-d", "--no-recreate", "--wait", "--wait-timeout", wait,
+                          *services, timeout=self.config.stack_timeout + 60)
+
+
+def _stop_process(process: ManagedProcess, kill: bool) -> None:
+    """SIGKILL the process group at once (a crash), or stop it cleanly."""
+    if kill and process.running() and process.process is not None:
+        os.killpg(process.process.pid, signal.SIGKILL)
+        process.process.wait(timeout=10)
+    process.stop()
 
 
 def build_stack(config: SuiteConfig, report: PrerequisiteReport, run_dir: Path,

@@ -12,6 +12,8 @@ from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
 from ai.stigmer.agentic.agentinstance.v1 import api_pb2 as instance_api
 from ai.stigmer.agentic.session.v1 import api_pb2 as session_api
+from ai.stigmer.agentic.workflow.v1 import api_pb2 as workflow_api
+from ai.stigmer.agentic.workflowexecution.v1 import api_pb2 as workflow_execution_api
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kind_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -60,7 +62,19 @@ AGENT_EXECUTION = Kind(
     message=execution_api.AgentExecution, unique_slug=False, searchable=False,
 )
 
-ALL: tuple[Kind, ...] = (AGENT, AGENT_INSTANCE, SESSION, AGENT_EXECUTION)
+WORKFLOW = Kind(
+    key="workflow", title="Workflow", label="Workflow", api_kind=kind_pb2.workflow,
+    prefix=ids.WORKFLOW, message=workflow_api.Workflow, unique_slug=True, searchable=True,
+)
+WORKFLOW_EXECUTION = Kind(
+    key="workflow_execution", title="WorkflowExecution", label="Workflow execution",
+    api_kind=kind_pb2.workflow_execution, prefix=ids.WORKFLOW_EXECUTION,
+    message=workflow_execution_api.WorkflowExecution, unique_slug=False, searchable=False,
+)
+
+ALL: tuple[Kind, ...] = (
+    AGENT, AGENT_INSTANCE, SESSION, AGENT_EXECUTION, WORKFLOW, WORKFLOW_EXECUTION,
+)
 BY_API_KIND: dict[int, Kind] = {kind.api_kind: kind for kind in ALL}
 BY_KEY: dict[str, Kind] = {kind.key: kind for kind in ALL}
 

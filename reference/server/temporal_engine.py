@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from reference.workflow_dsl import contract as wf_contract
+
 from . import workflows
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,15 @@ class WorkflowEngine(Protocol):
     async def cancel_agent_execution(self, execution_id: str) -> None:
         """Request cancellation of the execution's workflow; best effort, never raises."""
 
+    async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
+        """Start the interpreter workflow of a workflow execution; raises EngineUnavailable."""
+
+    async def cancel_workflow_execution(self, execution_id: str) -> None:
+        """Cancel a workflow execution's Temporal workflow; best effort, never raises."""
+
+    async def terminate_workflow_execution(self, execution_id: str, reason: str) -> None:
+        """Terminate a workflow execution's Temporal workflow; best effort, never raises."""
+
     async def start(self) -> None:
         """Begin background work (connecting, workers)."""
 
@@ -50,6 +61,16 @@ class NoEngine:
 
     async def cancel_agent_execution(self, execution_id: str) -> None:
         """Nothing to cancel."""
+
+    async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
+        """Always raises :class:`EngineUnavailable`."""
+        raise EngineUnavailable("no Temporal address configured (--temporal-address)")
+
+    async def cancel_workflow_execution(self, execution_id: str) -> None:
+        """Nothing to cancel."""
+
+    async def terminate_workflow_execution(self, execution_id: str, reason: str) -> None:
+        """Nothing to terminate."""
 
     async def start(self) -> None:
         """Nothing to start."""
@@ -131,6 +152,34 @@ class TemporalEngine:
             await asyncio.wait_for(handle.cancel(rpc_timeout=timedelta(seconds=3)), timeout=4)
         except Exception as exc:
             log.warning("could not cancel workflow %s (ignored): %s", execution_id, exc)
+
+    async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
+        """Start ``stigmer/workflow-execution/invoke`` on ``workflow_execution_runner``."""
+        client = await self._connect()
+        try:
+            await asyncio.wait_for(
+                client.start_workflow(
+                    wf_contract.WORKFLOW_NAME, params, id=execution_id,
+                    task_queue=wf_contract.TASK_QUEUE, rpc_timeout=timedelta(seconds=3),
+                ),
+                timeout=4,
+            )
+        except Exception as exc:
+            raise EngineUnavailable(f"starting workflow {execution_id} failed: {exc}") from exc
+
+    async def cancel_workflow_execution(self, execution_id: str) -> None:
+        """Cancel the interpreter workflow (best effort)."""
+        await self.cancel_agent_execution(execution_id)
+
+    async def terminate_workflow_execution(self, execution_id: str, reason: str) -> None:
+        """Terminate the interpreter workflow (best effort, e.g. no runner picked it up)."""
+        try:
+            client = await self._connect()
+            handle = client.get_workflow_handle(execution_id)
+            await asyncio.wait_for(
+                handle.terminate(reason=reason, rpc_timeout=timedelta(seconds=3)), timeout=4)
+        except Exception as exc:
+            log.warning("could not terminate workflow %s (ignored): %s", execution_id, exc)
 
     async def _connect(self) -> Client:
         if self._client is not None:

@@ -1,0 +1,102 @@
+"""behave formatters that write into the run directory (the only formatter code that knows
+behave): the HTML report (behave-html-pretty-formatter) and the plain console text.
+
+behave opens a formatter's output file when it builds the formatter, before any hook runs; so
+these formatters choose the run directory themselves (``harness.reporting.run_dir``) and move
+an output configured under the results root (``reports/report.html``) into it. Both redact the
+run's secrets from what they write.
+
+Registered in pyproject.toml::
+
+    [tool.behave.formatters]
+    html-pretty = "harness.reporting.behave_formatters:RunHtmlFormatter"
+    console-file = "harness.reporting.behave_formatters:ConsoleFileFormatter"
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from behave.formatter.plain import PlainFormatter
+from behave_html_pretty_formatter import PrettyHTMLFormatter
+
+from harness.config import ConfigError, load_config
+from harness.reporting.redact import redact_file, register_config_secrets, run_redactor
+from harness.reporting.run_dir import DEFAULT_RESULTS, relocate, result_roots, run_directory
+
+
+def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
+    """Point a file output configured under the results root into this run's directory."""
+    if not getattr(stream_opener, "name", None):
+        return  # stdout
+    try:
+        suite_config = load_config(behave_config.userdata)
+        results_path = suite_config.results_path
+        register_config_secrets(suite_config)
+    except ConfigError:
+        results_path = DEFAULT_RESULTS  # before_all reports the error
+    run_dir = run_directory(results_path)
+    stream_opener.name = str(relocate(stream_opener.name, run_dir, result_roots(results_path)))
+
+
+class RunHtmlFormatter(PrettyHTMLFormatter):
+    """behave-html-pretty-formatter, writing ``<run>/report.html``, redacted."""
+
+    def __init__(self, stream_opener: Any, config: Any, *args: Any) -> None:
+        route_to_run_dir(stream_opener, config)
+        super().__init__(stream_opener, config, *args)
+
+    @property
+    def report_path(self) -> Path | None:
+        name = getattr(self.stream_opener, "name", None)
+        return Path(name).resolve() if name else None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        real_stream, self.stream = self.stream, io.StringIO()
+        try:
+            super().close()
+            document = self.stream.getvalue()
+        finally:
+            self.stream = real_stream
+        self.stream.write(run_redactor()(document))
+        self.stream.flush()
+
+
+class ConsoleFileFormatter(PlainFormatter):
+    """The plain console text, written to ``<run>/console.txt`` with a closing summary."""
+
+    name = "console-file"
+    description = "plain console text into the run directory"
+
+    def __init__(self, stream_opener: Any, config: Any, **kwargs: Any) -> None:
+        route_to_run_dir(stream_opener, config)
+        super().__init__(stream_opener, config, **kwargs)
+        self.features_seen: list[Any] = []
+
+    def feature(self, feature: Any) -> None:
+        self.features_seen.append(feature)
+        super().feature(feature)
+
+    def close(self) -> None:
+        path = getattr(self.stream_opener, "name", None)
+        if self.stream is not None:
+            self.stream.write("\n" + summary_line(self.features_seen) + "\n")
+        super().close()
+        if path:
+            redact_file(Path(path))
+
+
+def summary_line(features: list[Any]) -> str:
+    """``N scenarios: a passed, b failed, c skipped`` over behave feature objects."""
+    counts: Counter[str] = Counter()
+    for feature in features:
+        for scenario in feature.walk_scenarios():
+            counts[scenario.status.name] += 1
+    total = sum(counts.values())
+    parts = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    return f"{total} scenarios: {parts or 'none'}"
