@@ -18,7 +18,7 @@ Feature: Staying reliable when a part of the platform fails
     When I run the agent "storyteller" with the message "Tell me a very long story about the sea"
     And the agent-runner crashes once the execution is running, and a new one starts
     Then the execution completes within 90 seconds
-    And a new agent-runner picked the execution up again
+    And it finished after the crash
 
   Scenario: After the workflow engine restarts, new executions work
     Given I have run the agent "greeter" with the message "Say hello" to completion

@@ -57,12 +57,19 @@ class ExecuteGraphton:
         self._toolsets = toolsets
         self._heartbeat_interval_s = heartbeat_interval_s
 
+    def _interval_for_this_activity(self) -> float:
+        """Beat at least three times per heartbeat timeout the workflow set (if any)."""
+        timeout = activity.info().heartbeat_timeout if activity.in_activity() else None
+        if timeout is None or timeout.total_seconds() <= 0:
+            return self._heartbeat_interval_s
+        return min(self._heartbeat_interval_s, max(0.2, timeout.total_seconds() / 3))
+
     @activity.defn(name=ACTIVITY_NAME)
     async def run(self, execution_id: str) -> None:
         """Execute agent execution ``execution_id``, reporting progress to the backend."""
         attempt = activity.info().attempt if activity.in_activity() else 1
         log.info("execution %s: started (attempt %d)", execution_id, attempt)
-        async with heartbeating(self._heartbeat_interval_s, _heartbeat):
+        async with heartbeating(self._interval_for_this_activity(), _heartbeat):
             try:
                 await self._execute(execution_id)
             except ExecutionStopped as stop:

@@ -28,6 +28,8 @@ from .search import SearchService
 from .sessions import SessionService
 from .store import Store
 from .temporal_engine import NoEngine, TemporalEngine, WorkflowEngine
+from .workflow_definitions import WorkflowService
+from .workflow_executions import WorkflowExecutionService
 
 log = logging.getLogger("reference.server")
 
@@ -58,6 +60,8 @@ class ServerApp:
         self.executions = ExecutionService(self.store, self.broker, self.engine)
         if isinstance(self.engine, TemporalEngine):
             self.engine.add_activities([ExecutionActivities(self.executions).mark_failed])
+        self.workflow_executions = WorkflowExecutionService(
+            self.store, self.broker, self.engine, config.runner_schedule_timeout_s)
         self.health = health_aio.HealthServicer()
         self.server = self._grpc_server()
         self.port = 0
@@ -78,7 +82,7 @@ class ServerApp:
         sessions.register(server, SessionService(self.store))
         agent_executions.register(server, self.executions)
         search.register(server, SearchService(self.store))
-        workflows.register(server)
+        workflows.register(server, WorkflowService(self.store), self.workflow_executions)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         server.add_generic_rpc_handlers((UnknownMethodHandler(),))
         return server
@@ -105,6 +109,7 @@ class ServerApp:
         with contextlib.suppress(Exception):
             await self.health.enter_graceful_shutdown()
         self.broker.close()
+        await self.workflow_executions.close()
         await self.server.stop(grace=3)
         await self.engine.stop()
         self.store.close()

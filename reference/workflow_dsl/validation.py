@@ -159,7 +159,7 @@ class _Compiler:
                           for i, c in enumerate(config.cases)]}
 
     def _for_each(self, config: Any, plain: dict, where: str, name: str) -> dict:
-        if not config.__getattribute__("in").strip():
+        if not getattr(config, "in").strip():
             self.fail(where, name, "for needs in (an expression giving a list)")
         if not config.do:
             self.fail(where, name, "for needs at least one task in do")
@@ -184,7 +184,7 @@ class _Compiler:
 
     def _try_catch(self, config: Any, plain: dict, where: str, name: str) -> dict:
         attempt = getattr(config, "try")
-        catch = getattr(config, "catch")
+        catch = config.catch
         if not attempt:
             self.fail(where, name, "try needs at least one task in try")
         return {"try": self.block(attempt, f"{where}.try"),

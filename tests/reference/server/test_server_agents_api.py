@@ -7,6 +7,7 @@ from collections.abc import Callable
 import grpc
 import pytest
 from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as instance_io
+from ai.stigmer.agentic.workflow.v1 import version_pb2 as workflow_version_pb2
 from ai.stigmer.commons.apiresource import io_pb2 as resource_io
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kinds
 from stigmer import StigmerClient, StigmerError, is_not_found
@@ -126,7 +127,8 @@ def test_unimplemented_rpcs_name_the_method(client: StigmerClient) -> None:
     calls = {
         "AgentCommandController/updateVisibility":
             lambda: client.agents.update_visibility(resource_io.UpdateVisibilityInput()),
-        "WorkflowQueryController/get": lambda: client.workflows.get("wfl-1"),
+        "WorkflowCommandController/tagVersion":
+            lambda: client.workflows.tag_version(workflow_version_pb2.TagWorkflowVersionInput()),
         "SkillQueryController/get": lambda: client.skills.get("skill-1"),
     }
     for method, call in calls.items():
