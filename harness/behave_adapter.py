@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import atexit
-import os
 import signal
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,32 +12,42 @@ from behave.model import Scenario
 
 from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts
 from harness.config import ConfigError, SuiteConfig, load_config
+from harness.fixture_http import FixtureHttpServer
+from harness.leaks import LeakError, LeakGuard
 from harness.prerequisites import PrerequisiteReport, check_all
-from harness.stack.stack import Stack, build_stack
+from harness.reporting import behave_formatters
+from harness.reporting.html_report import HtmlReport
+from harness.reporting.notes import ScenarioNotes
+from harness.reporting.progress import ProgressLog, phase
+from harness.reporting.redact import redact_tree, register_config_secrets, register_secrets
+from harness.reporting.run_dir import relocate, result_roots, run_directory
+from harness.reporting.run_end import finish_run
+from harness.shared_stack import stack_for_run
+from harness.stack.stack import Stack
 from harness.world import ScenarioWorld
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 
+# Before behave builds its formatters: the HTML report and console text go to the run dir.
+behave_formatters.register()
 
-def progress(message: str) -> None:
-    """Progress lines for long phases go to stderr, unbuffered, outside behave's capture."""
-    print(message, file=sys.__stderr__, flush=True)
+
+#: Progress lines for long phases: stderr, unbuffered, outside behave's capture; and
+#: ``<run>/progress.log`` once the run directory is known.
+progress = ProgressLog()
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _new_run_dir(config: SuiteConfig) -> Path:
-    run_dir = config.results_path / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    latest = config.results_path / "latest"
-    try:
-        if latest.is_symlink() or latest.exists():
-            latest.unlink()
-        latest.symlink_to(run_dir.relative_to(config.results_path))
-    except OSError:
-        pass
+def _new_run_dir(context, config: SuiteConfig) -> Path:
+    """This run's results directory (see harness.reporting.run_dir); JUnit goes there too."""
+    run_dir = run_directory(config.results_path)
+    progress.attach(run_dir / "progress.log")
+    if context.config.junit_directory:
+        context.config.junit_directory = str(relocate(
+            context.config.junit_directory, run_dir, result_roots(config.results_path)))
     return run_dir
 
 
@@ -48,16 +55,26 @@ def _new_run_dir(config: SuiteConfig) -> Path:
 def stigmer_stack(context, config: SuiteConfig, report: PrerequisiteReport,
                   run_dir: Path) -> Iterator[Stack]:
     """The stack for the whole run: started once, stopped for sure (also on Ctrl-C)."""
-    stack = build_stack(config, report, run_dir, progress)
+    stack = stack_for_run(config, report, run_dir, progress)
     atexit.register(stack.stop)
     try:
-        progress(f"[stack] starting ({stack.info.provider}) ...")
-        stack.start()
+        with phase(progress, f"[stack] starting ({stack.info.provider})"):
+            stack.start()
         yield stack
     finally:
-        progress("[stack] stopping ...")
-        stack.stop()
-        progress("[stack] stopped")
+        with phase(progress, "[stack] stopping"):
+            stack.stop()
+        redact_tree(run_dir / "logs")
+
+
+@fixture
+def fixture_http(context, stack: Stack) -> Iterator[FixtureHttpServer]:
+    """The fixture JSON API workflows call, on the addresses the agent-runner can reach."""
+    server = FixtureHttpServer(stack.info.host_addresses).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def before_all(context) -> None:
@@ -69,7 +86,12 @@ def before_all(context) -> None:
         raise
     context.suite_config = config
     context.run_state = {"notes_reported": 0}
-    context.run_dir = _new_run_dir(config)
+    context.run_dir = _new_run_dir(context, config)
+    context.leak_guard = LeakGuard.begin(context.run_dir, config.results_path,
+                                         config.compose_project_prefix, progress)
+    register_config_secrets(config)
+    context.scenario_notes = ScenarioNotes()
+    context.html_report = HtmlReport.of(context)
     report = check_all(config)
     context.prerequisites = report
     summary = report.summary()
@@ -78,6 +100,7 @@ def before_all(context) -> None:
     context.stack = None
     if report.results["stigmer"].ok:
         context.stack = use_fixture(stigmer_stack, context, config, report, context.run_dir)
+        context.fixture_http = use_fixture(fixture_http, context, context.stack)
         _report_new_stack_notes(context)
 
 
@@ -98,14 +121,28 @@ def before_scenario(context, scenario: Scenario) -> None:
     if missing or context.stack is None:
         reason = "; ".join(result.skip_reason() for result in missing) or "no Stigmer stack"
         progress(f"SKIPPED {scenario.name}: {reason}")
+        context.scenario_notes.skipped(scenario.feature.name, scenario.name, reason)
         scenario.skip(reason=reason)
+        context.html_report.before_scenario_finished("skipped")
         return
     if EXECUTION_TAGS.intersection(tags):
-        context.stack.ensure_execution_services()
-        _report_new_stack_notes(context)
+        _ensure_execution_services(context)
     context.log_offsets = log_sizes(_local_logs(context.stack))
     context.world = ScenarioWorld(context.suite_config, context.stack.info.server_address,
                                   scenario.name)
+    context.world.fixture_api_url = context.fixture_http.url(context.stack.info.runner_host)
+    context.html_report.before_scenario_finished("passed")
+
+
+def _ensure_execution_services(context) -> None:
+    """Started (and timed) the first time a scenario needs them; later calls are free."""
+    if context.run_state.get("services_started"):
+        context.stack.ensure_execution_services()
+        return
+    with phase(progress, "[stack] execution services (LLM, Temporal, agent-runner)"):
+        context.stack.ensure_execution_services()
+    context.run_state["services_started"] = True
+    _report_new_stack_notes(context)
 
 
 def _local_logs(stack: Stack) -> list[Path]:
@@ -116,22 +153,44 @@ def _local_logs(stack: Stack) -> list[Path]:
 def after_scenario(context, scenario: Scenario) -> None:
     world: ScenarioWorld | None = getattr(context, "world", None)
     if world is None:
+        context.html_report.after_scenario_finished(scenario.status.name)
         return
     failed = scenario.status.name in ("failed", "error", "hook_error")
     if failed or context.suite_config.keep_artifacts == "always":
         dest = (context.run_dir / "artifacts" / safe_name(scenario.feature.name)
                 / safe_name(scenario.name))
-        write_scenario_artifacts(
+        written = write_scenario_artifacts(
             dest, redactor=world.redactor,
             prerequisites=context.prerequisites.summary(),
             transcript=world.transcript(), cli_transcript=world.cli_transcript(),
             log_files=context.stack.log_files(), log_offsets=context.log_offsets,
         )
+        context.html_report.attach_artifacts(dest, written)
+        context.scenario_notes.artifacts_at(scenario.feature.name, scenario.name,
+                                            dest.relative_to(context.run_dir).as_posix())
         progress(f"[artifacts] {scenario.name}: {dest}")
+    register_secrets(world.redactor.secrets)
     world.close()
     context.world = None
+    context.html_report.after_scenario_finished("failed" if failed else "passed")
 
 
 def after_all(context) -> None:
+    leaks = _stop_and_find_leaks(context)
     if getattr(context, "run_dir", None):
+        finish_run(context.run_dir, context.scenario_notes, context.config.paths, progress)
         progress(f"[report] results of this run: {context.run_dir}")
+    if leaks:
+        raise LeakError("this run left processes or containers behind (now removed): "
+                        + "; ".join(leaks))
+
+
+def _stop_and_find_leaks(context) -> list[str]:
+    """Stop the stack now (its fixture cleanup, after after_all, is then a no-op) and list
+    whatever the run started that survived (harness.leaks); a non-empty list fails the run."""
+    guard = getattr(context, "leak_guard", None)
+    if guard is None:
+        return []
+    if getattr(context, "stack", None) is not None:
+        context.stack.stop()
+    return guard.verify(progress)

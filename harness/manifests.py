@@ -3,17 +3,42 @@ metadata, spec). This module loads and validates them against the official proto
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
+from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_server_api_pb2
+from ai.stigmer.agentic.workflow.v1 import api_pb2 as workflow_api_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 API_VERSION = "agentic.stigmer.ai/v1"
-MESSAGE_BY_KIND: dict[str, type[Message]] = {"Agent": agent_api_pb2.Agent}
+MESSAGE_BY_KIND: dict[str, type[Message]] = {
+    "Agent": agent_api_pb2.Agent, "Workflow": workflow_api_pb2.Workflow,
+    "McpServer": mcp_server_api_pb2.McpServer,
+}
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def fill_placeholders(value: Any, values: Mapping[str, str], source: Path) -> Any:
+    """``value`` with every ``{{ name }}`` in its strings replaced from ``values`` (a name
+    the harness does not provide is an error naming the file)."""
+    if isinstance(value, str):
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in values:
+                raise ManifestError(f"{source}: no value for the placeholder {{{{ {name} }}}}")
+            return values[name]
+        return PLACEHOLDER.sub(replace, value)
+    if isinstance(value, dict):
+        return {key: fill_placeholders(item, values, source) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill_placeholders(item, values, source) for item in value]
+    return value
 
 
 class ManifestError(ValueError):
@@ -29,13 +54,17 @@ class Manifest:
     source: Path
     document: dict[str, Any]
 
-    def to_proto(self, org: str | None = None) -> Message:
-        """The resource as its official protobuf message (``org`` overrides metadata.org)."""
+    def to_proto(self, org: str | None = None,
+                 values: Mapping[str, str] | None = None) -> Message:
+        """The resource as its official protobuf message (``org`` overrides metadata.org;
+        ``values`` fill ``{{ name }}`` placeholders)."""
         message_type = MESSAGE_BY_KIND.get(self.kind)
         if message_type is None:
             known = ", ".join(sorted(MESSAGE_BY_KIND))
             raise ManifestError(f"{self.source}: kind {self.kind!r} is not supported ({known})")
         document = dict(self.document)
+        if values is not None:
+            document = fill_placeholders(document, values, self.source)
         if org:
             document["metadata"] = {**document.get("metadata", {}), "org": org}
         try:

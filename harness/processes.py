@@ -42,6 +42,27 @@ def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+#: Called with (name, pid, argv) of every process ``ManagedProcess`` starts (harness.leaks records
+#: them, so that the next run can stop what a killed run left behind).
+_START_LISTENERS: list[Callable[[str, int, list[str]], None]] = []
+
+
+def add_start_listener(listener: Callable[[str, int, list[str]], None]) -> None:
+    _START_LISTENERS.append(listener)
+
+
+def remove_start_listener(listener: Callable[[str, int, list[str]], None]) -> None:
+    with contextlib.suppress(ValueError):
+        _START_LISTENERS.remove(listener)
+
+
+def _announce_start(name: str, pid: int, argv: list[str]) -> None:
+    for listener in list(_START_LISTENERS):
+        # Recording must never stop a process from starting.
+        with contextlib.suppress(Exception):
+            listener(name, pid, argv)
+
+
 class ProcessFailed(RuntimeError):
     """A supervised process exited or never became ready."""
 
@@ -104,6 +125,7 @@ class ManagedProcess:
             )
         finally:
             log.close()
+        _announce_start(self.name, self.process.pid, list(self.argv))
         try:
             self._wait_ready()
         except BaseException:

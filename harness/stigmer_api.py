@@ -27,8 +27,10 @@ from stigmer import (
 from stigmer._gen._agent import EnvVarDeclarationInput
 from stigmer._gen._types import EnvVarInput
 
+from harness.capability_api import CapabilityApiMixin
 from harness.manifests import Manifest
 from harness.waiting import wait_until
+from harness.workflow_api import WorkflowApiMixin
 
 Agent = agent_api_pb2.Agent
 AgentExecution = execution_api_pb2.AgentExecution
@@ -139,7 +141,7 @@ def agent_input_from_proto(agent: Agent) -> AgentInput:
     )
 
 
-class StigmerApi:
+class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
     """Everything the steps do through Stigmer's API, scoped to one organization."""
 
     def __init__(self, address: str, api_key: str, org: str) -> None:
@@ -153,6 +155,10 @@ class StigmerApi:
     # -- agents ---------------------------------------------------------------------------
     def apply(self, manifest: Manifest) -> Agent:
         """Create or update the resource of a manifest in this organization."""
+        if manifest.kind == "Workflow":
+            return self.apply_workflow(manifest.to_proto(org=self.org))
+        if manifest.kind == "McpServer":
+            return self.apply_mcp_server(manifest)
         agent = manifest.to_proto(org=self.org)
         return self.client.agents.apply(agent_input_from_proto(agent))
 

@@ -40,6 +40,9 @@ class ScenarioWorld:
     last_error: Exception | None = None
     last_cli: CliResult | None = None
     notes: dict[str, object] = field(default_factory=dict)
+    fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
+    workflows: dict[str, object] = field(default_factory=dict)
+    workflow_executions: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)

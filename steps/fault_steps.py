@@ -7,7 +7,17 @@ import time
 from datetime import UTC, datetime
 
 from behave import given, then, when
-from hamcrest import assert_that, greater_than, has_item, is_in, not_none
+from hamcrest import (
+    assert_that,
+    contains_string,
+    equal_to,
+    greater_than,
+    has_item,
+    is_in,
+    less_than,
+    not_none,
+)
+from stigmer import StigmerError
 
 from harness.faults import Faults, unsupported_reason
 from harness.stigmer_api import MessageType, describe_execution, phase_name
@@ -118,3 +128,47 @@ def step_before_fault_kept(context) -> None:
                 describe_execution(execution))
     kinds = [m.type for m in execution.status.messages]
     assert_that(kinds, has_item(MessageType.MESSAGE_AI))
+
+
+@given("the execution services run in containers")
+def step_services_in_containers(context) -> None:
+    _skipped(context, needs_compose=True)
+
+
+@given("the container engine has stopped the execution services")
+def step_services_stopped(context) -> None:
+    _faults(context).services_stopped()
+
+
+@when("the container engine starts the execution services again")
+def step_services_back(context) -> None:
+    _faults(context).services_back()
+
+
+@when('I try to run the agent "{slug}" with the message "{message}"')
+def step_try_run(context, slug: str, message: str) -> None:
+    world = context.world
+    world.last_error = None
+    agent = world.api.get_agent(slug)
+    started = time.monotonic()
+    try:
+        world.remember_execution(world.api.run(agent, message))
+    except StigmerError as error:
+        world.last_error = error
+    world.notes["seconds"] = time.monotonic() - started
+
+
+@then("it is refused or fails within {seconds:d} seconds with an error naming the workflow engine")
+def step_refused_or_fails(context, seconds: int) -> None:
+    world = context.world
+    if world.last_error is not None:
+        assert_that(world.notes["seconds"], less_than(seconds))
+        assert_that(str(world.last_error), contains_string("workflow engine"))
+        return
+    execution = world.api.wait_until_terminal(world.last_execution.metadata.id,
+                                              seconds - world.notes["seconds"])
+    world.remember_execution(execution)
+    assert_that(phase_name(execution.status.phase), equal_to("FAILED"))
+    explanation = " ".join(m.content for m in execution.status.messages
+                           if m.type == MessageType.MESSAGE_SYSTEM)
+    assert_that(explanation, contains_string("workflow engine"))

@@ -6,11 +6,9 @@ these formatters choose the run directory themselves (``harness.reporting.run_di
 an output configured under the results root (``reports/report.html``) into it. Both redact the
 run's secrets from what they write.
 
-Registered in pyproject.toml::
-
-    [tool.behave.formatters]
-    html-pretty = "harness.reporting.behave_formatters:RunHtmlFormatter"
-    console-file = "harness.reporting.behave_formatters:ConsoleFileFormatter"
+pyproject.toml declares ``html-pretty`` and ``console-file`` with behave's stock classes
+(behave validates formatter names before the project is importable); ``register()``, called
+when the hooks module is imported (before behave builds the formatters), swaps in these.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from behave.formatter import _registry
 from behave.formatter.plain import PlainFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
 
@@ -100,3 +99,9 @@ def summary_line(features: list[Any]) -> str:
     total = sum(counts.values())
     parts = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     return f"{total} scenarios: {parts or 'none'}"
+
+
+def register() -> None:
+    """Make ``-f html-pretty`` and ``-f console-file`` the run-directory formatters."""
+    _registry.register_as("html-pretty", RunHtmlFormatter)
+    _registry.register_as("console-file", ConsoleFileFormatter)

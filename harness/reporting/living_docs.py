@@ -43,7 +43,10 @@ class DocScenario:
             return "not run"
         if "failed" in outcomes:
             return "failed"
-        return "passed" if "passed" in outcomes else "skipped"
+        if "passed" in outcomes:
+            return "passed"
+        # Skipped with a recorded reason (a missing prerequisite), or not in the selection.
+        return "skipped" if self.skip_reason else "not run"
 
     @property
     def seconds(self) -> float:

@@ -38,6 +38,8 @@ class StackInfo:
     temporal_address: str = ""
     llm_url: str = ""
     llm_source: str = ""
+    runner_host: str = "127.0.0.1"  # how the agent-runner reaches this machine
+    host_addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])  # to bind on
     notes: list[str] = field(default_factory=list)
 
 
@@ -115,6 +117,9 @@ class EmbeddedStack:
         self._temporal: TemporalDevServer | None = None  # provider processes
         self._runner: RunnerProcess | None = None  # provider processes
         self.info = StackInfo(server_address="", provider=self.provider)
+        if self.gateway:
+            self.info.runner_host = "host.docker.internal"
+            self.info.host_addresses = ["127.0.0.1", self.gateway]
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:

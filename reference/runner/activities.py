@@ -28,6 +28,7 @@ from .mcp_tools import open_toolset
 from .messages import TERMINAL_PHASES, phase_name
 from .redaction import Redactor
 from .status_reporter import StatusReporter
+from .subagents import DelegatingToolset
 from .tools import Toolset
 
 log = logging.getLogger(__name__)
@@ -105,12 +106,19 @@ class ExecuteGraphton:
         ctx = await load_agent_context(self._backend, execution, self._config.llm_model)
         reporter.redactor = Redactor(ctx.secret_values)
         log.info(
-            "execution %s: agent %r, model %s at %s, %d skill(s), %d MCP server(s), "
-            "env vars %s",
+            "execution %s: agent %r, model %s at %s, skills %s, %d MCP server(s), "
+            "sub-agents %s, env vars %s",
             execution_id, ctx.agent_name, ctx.model, self._config.ollama_base_url,
-            len(ctx.skills), len(ctx.mcp_servers), sorted(ctx.env),
+            [s.name for s in ctx.skills], len(ctx.mcp_servers),
+            [s.name for s in ctx.sub_agents], sorted(ctx.env),
         )
-        async with self._toolsets(ctx.mcp_servers) as tools:
+        async with self._toolsets(ctx.mcp_servers) as mcp_tools:
+            tools: Toolset = mcp_tools
+            if ctx.sub_agents:
+                tools = DelegatingToolset(
+                    mcp_tools, ctx.sub_agents, self._model, reporter,
+                    execution_id=execution_id, fallback_task=ctx.message, heartbeat=_heartbeat,
+                )
             usage = await run_agent(
                 ctx, self._model, reporter, tools,
                 max_tool_rounds=self._config.max_tool_rounds, heartbeat=_heartbeat,

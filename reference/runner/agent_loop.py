@@ -12,6 +12,7 @@ from .context import ExecutionContext
 from .llm import ChatModel, ToolRequest
 from .messages import Usage, make_tool_call, now_iso
 from .status_reporter import StatusReporter
+from .subagents import is_delegation
 from .tools import Toolset
 
 
@@ -23,6 +24,12 @@ def _assistant_turn(text: str, requests: list[ToolRequest]) -> dict[str, Any]:
             {"function": {"name": r.name, "arguments": r.arguments}} for r in requests
         ],
     }
+
+
+def _kind(name: str, server_slug: str) -> int:
+    if is_delegation(name):
+        return enums.TOOL_KIND_SUBAGENT
+    return enums.TOOL_KIND_MCP if server_slug else enums.TOOL_KIND_UNSPECIFIED
 
 
 async def run_agent(
@@ -55,6 +62,7 @@ async def run_agent(
             make_tool_call(
                 f"call-{round_no}-{i}", r.name, r.arguments,
                 server_slug=tools.server_of(r.name), started_at=started,
+                tool_kind=_kind(r.name, tools.server_of(r.name)),
             )
             for i, r in enumerate(requests)
         ]
@@ -71,6 +79,7 @@ async def run_agent(
                 server_slug=call.mcp_server_slug,
                 started_at=started,
                 completed_at=now_iso(),
+                tool_kind=call.tool_kind,
             )
             await reporter.tool_result(done, outcome.text)
             chat.append({"role": "tool", "content": outcome.text, "tool_name": request.name})

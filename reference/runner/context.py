@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
 from ai.stigmer.agentic.agentinstance.v1 import api_pb2 as instance_api
+from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 from ai.stigmer.commons.apiresource import io_pb2 as resource_io
 
-from .backend import Backend, ref_text
+from .backend import Backend
 from .errors import BackendError, RunnerError, ToolError
 
 log = logging.getLogger(__name__)
@@ -34,14 +37,39 @@ class SkillDoc:
 
 @dataclass(frozen=True)
 class McpServerPlan:
-    """How to start one MCP server the agent uses (stdio transport)."""
+    """How to reach one MCP server the agent uses: a stdio ``command`` the runner starts, or
+    a streamable-HTTP ``url`` (with ``headers`` and a per-request ``timeout_s``)."""
 
     slug: str
-    command: str
+    command: str = ""
     args: tuple[str, ...] = ()
     working_dir: str = ""
     env: dict[str, str] = field(default_factory=dict)
     enabled_tools: tuple[str, ...] = ()
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout_s: float = 0.0
+
+    @property
+    def transport(self) -> str:
+        """``http`` or ``stdio``."""
+        return "http" if self.url else "stdio"
+
+    @property
+    def target(self) -> str:
+        """The URL or command, for messages."""
+        return self.url or self.command
+
+
+@dataclass(frozen=True)
+class SubAgentPlan:
+    """A sub-agent the agent can delegate to: its own instructions, skills and model."""
+
+    name: str
+    description: str = ""
+    instructions: str = ""
+    model: str = ""
+    skills: tuple[SkillDoc, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,7 @@ class ExecutionContext:
     skills: tuple[SkillDoc, ...] = ()
     env: dict[str, EnvValue] = field(default_factory=dict)
     mcp_servers: tuple[McpServerPlan, ...] = ()
+    sub_agents: tuple[SubAgentPlan, ...] = ()
 
     @property
     def secret_values(self) -> list[str]:
@@ -101,15 +130,100 @@ async def _load_env(
     return env
 
 
+_FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def skill_body(skill_md: str) -> str:
+    """SKILL.md without its YAML frontmatter (name/description are metadata, not guidance)."""
+    return _FRONTMATTER.sub("", skill_md, count=1).strip()
+
+
+def in_org(ref: resource_io.ApiResourceReference, org: str) -> resource_io.ApiResourceReference:
+    """``ref`` with its organization defaulted to ``org`` (the agent's) when empty."""
+    if ref.org or not org:
+        return ref
+    resolved = resource_io.ApiResourceReference()
+    resolved.CopyFrom(ref)
+    resolved.org = org
+    return resolved
+
+
 async def _load_skills(
-    backend: Backend, refs: list[resource_io.ApiResourceReference]
+    backend: Backend, refs: list[resource_io.ApiResourceReference], org: str = ""
 ) -> tuple[SkillDoc, ...]:
     docs = []
     for ref in refs:
-        skill = await backend.get_skill(ref)
+        skill = await backend.get_skill(in_org(ref, org))
         name = skill.spec.name or skill.metadata.name or ref.slug
-        docs.append(SkillDoc(name=name, content=skill.spec.skill_md.strip()))
+        docs.append(SkillDoc(name=name, content=skill_body(skill.spec.skill_md)))
     return tuple(docs)
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(text: str, env: dict[str, EnvValue], slug: str) -> str:
+    """Replace ``${NAME}`` with the execution's value of NAME (missing: a ToolError)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise ToolError(f"MCP server {slug} refers to ${{{name}}}, "
+                            "which the execution does not provide")
+        return env[name].value
+
+    return _ENV_REF.sub(value, text)
+
+
+def _http_target(server: mcp_api.McpServer, env: dict[str, EnvValue], slug: str) -> str:
+    http = server.spec.http
+    url = expand_env(http.url.strip(), env, slug)
+    if http.query_params:
+        query = urlencode({k: expand_env(v, env, slug) for k, v in http.query_params.items()})
+        url = f"{url}{'&' if '?' in url else '?'}{query}"
+    return url
+
+
+def _server_env(
+    server: mcp_api.McpServer, env: dict[str, EnvValue], slug: str
+) -> dict[str, str]:
+    server_env: dict[str, str] = {}
+    for name, declaration in server.spec.env.items():
+        if name in env:
+            server_env[name] = env[name].value
+        elif not declaration.optional:
+            raise ToolError(
+                f"MCP server {slug} needs environment variable {name}, "
+                "which the execution does not provide"
+            )
+    return server_env
+
+
+def mcp_plan(
+    server: mcp_api.McpServer, env: dict[str, EnvValue], enabled_tools: tuple[str, ...],
+    fallback_slug: str = "",
+) -> McpServerPlan:
+    """How to reach ``server`` (stdio command or streamable-HTTP URL)."""
+    slug = server.metadata.slug or fallback_slug
+    server_env = _server_env(server, env, slug)
+    kind = server.spec.WhichOneof("server_type")
+    if kind == "http" and server.spec.http.url.strip():
+        http = server.spec.http
+        return McpServerPlan(
+            slug=slug, url=_http_target(server, env, slug), env=server_env,
+            headers={k: expand_env(v, env, slug) for k, v in http.headers.items()},
+            timeout_s=float(http.timeout_seconds), enabled_tools=enabled_tools,
+        )
+    if kind == "stdio" and server.spec.stdio.command:
+        return McpServerPlan(
+            slug=slug, command=server.spec.stdio.command, args=tuple(server.spec.stdio.args),
+            working_dir=server.spec.stdio.working_dir, env=server_env,
+            enabled_tools=enabled_tools,
+        )
+    raise ToolError(
+        f"MCP server {slug} has neither a stdio command nor an http url "
+        "(the reference runner supports stdio and streamable-HTTP MCP servers)"
+    )
 
 
 async def _load_mcp_servers(
@@ -117,32 +231,25 @@ async def _load_mcp_servers(
 ) -> tuple[McpServerPlan, ...]:
     plans = []
     for usage in agent.spec.mcp_server_usages:
-        server = await backend.get_mcp_server(usage.mcp_server_ref)
-        slug = server.metadata.slug or usage.mcp_server_ref.slug
-        if not server.spec.stdio.command:
-            raise ToolError(
-                f"MCP server {ref_text(usage.mcp_server_ref)} has no stdio command "
-                "(the reference runner supports stdio MCP servers only)"
-            )
-        server_env: dict[str, str] = {}
-        for name, declaration in server.spec.env.items():
-            if name in env:
-                server_env[name] = env[name].value
-            elif not declaration.optional:
-                raise ToolError(
-                    f"MCP server {slug} needs environment variable {name}, "
-                    "which the execution does not provide"
-                )
-        plans.append(
-            McpServerPlan(
-                slug=slug,
-                command=server.spec.stdio.command,
-                args=tuple(server.spec.stdio.args),
-                working_dir=server.spec.stdio.working_dir,
-                env=server_env,
-                enabled_tools=tuple(usage.enabled_tools or server.spec.default_enabled_tools),
-            )
-        )
+        server = await backend.get_mcp_server(in_org(usage.mcp_server_ref, agent.metadata.org))
+        enabled = tuple(usage.enabled_tools or server.spec.default_enabled_tools)
+        plans.append(mcp_plan(server, env, enabled, usage.mcp_server_ref.slug))
+    return tuple(plans)
+
+
+async def _load_sub_agents(
+    backend: Backend, agent: agent_api.Agent, model: str
+) -> tuple[SubAgentPlan, ...]:
+    plans = []
+    for sub in agent.spec.sub_agents:
+        if sub.mcp_access:
+            log.info("sub-agent %s: MCP access is not given to sub-agents by this runner",
+                     sub.name)
+        plans.append(SubAgentPlan(
+            name=sub.name, description=sub.description, instructions=sub.instructions,
+            model=sub.model_override.strip() or model,
+            skills=await _load_skills(backend, list(sub.skill_refs), agent.metadata.org),
+        ))
     return tuple(plans)
 
 
@@ -162,13 +269,15 @@ async def load_agent_context(
         instance = await backend.get_agent_instance(agent.status.default_instance_id)
     env = await _load_env(backend, execution, instance)
     skill_refs = list(agent.spec.skill_refs) + list(execution.spec.session_spec.skill_refs)
+    model = select_model(execution, default_model)
     return ExecutionContext(
         execution_id=execution.metadata.id,
         message=execution.spec.message,
-        model=select_model(execution, default_model),
+        model=model,
         agent_name=agent.metadata.name,
         instructions=agent.spec.instructions,
-        skills=await _load_skills(backend, skill_refs),
+        skills=await _load_skills(backend, skill_refs, agent.metadata.org),
         env=env,
         mcp_servers=await _load_mcp_servers(backend, agent, env),
+        sub_agents=await _load_sub_agents(backend, agent, model),
     )

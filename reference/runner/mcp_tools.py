@@ -1,15 +1,20 @@
-"""MCP tools: start the agent's stdio MCP servers, list their tools, call them."""
+"""MCP tools: connect to the agent's MCP servers (stdio: started here; streamable HTTP: by URL),
+list their tools, call them."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
+import httpx2
 from mcp import types as mcp_types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 from .context import McpServerPlan
 from .errors import ToolError
@@ -18,6 +23,22 @@ from .tools import NoTools, ToolOutcome, Toolset
 log = logging.getLogger(__name__)
 
 TOOL_TIMEOUT_S = 60.0
+HTTP_TIMEOUT_S = 30.0
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``Type: message``; exception groups (anyio task groups) are unwrapped to their first
+    leaf that is not a cancellation: the error that matters."""
+    leaves = _leaves(exc)
+    real = [leaf for leaf in leaves if not isinstance(leaf, asyncio.CancelledError)]
+    leaf = (real or leaves or [exc])[0]
+    return f"{type(leaf).__name__}: {leaf}"
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
 
 
 def _tool_spec(tool: mcp_types.Tool) -> dict[str, Any]:
@@ -80,16 +101,31 @@ class McpToolset:
         return ToolOutcome(_result_text(result), is_error=bool(result.is_error))
 
 
-async def _connect(
-    stack: contextlib.AsyncExitStack, plan: McpServerPlan
-) -> tuple[ClientSession, list[mcp_types.Tool]]:
+async def _open_streams(stack: contextlib.AsyncExitStack, plan: McpServerPlan) -> tuple[Any, Any]:
+    """The read/write streams of the plan's transport (stdio child process or HTTP)."""
+    if plan.transport == "http":
+        timeout = plan.timeout_s or HTTP_TIMEOUT_S
+        client = await stack.enter_async_context(create_mcp_http_client(
+            headers=dict(plan.headers) or None,
+            timeout=httpx2.Timeout(timeout, read=max(timeout, TOOL_TIMEOUT_S)),
+        ))
+        read, write = await stack.enter_async_context(
+            streamable_http_client(plan.url, http_client=client)
+        )
+        return read, write
     params = StdioServerParameters(
         command=plan.command,
         args=list(plan.args),
         env=dict(plan.env),
         cwd=plan.working_dir or None,
     )
-    read, write = await stack.enter_async_context(stdio_client(params))
+    return await stack.enter_async_context(stdio_client(params))
+
+
+async def _connect(
+    stack: contextlib.AsyncExitStack, plan: McpServerPlan
+) -> tuple[ClientSession, list[mcp_types.Tool]]:
+    read, write = await _open_streams(stack, plan)
     session = await stack.enter_async_context(ClientSession(read, write))
     await session.initialize()
     listed = await session.list_tools()
@@ -97,22 +133,53 @@ async def _connect(
     return session, tools
 
 
+async def _connect_or_explain(
+    stack: contextlib.AsyncExitStack, plan: McpServerPlan
+) -> tuple[ClientSession, list[mcp_types.Tool]]:
+    """Connect, or raise a ToolError naming the server and the real cause.
+
+    A transport task that fails (e.g. connection refused) cancels the connecting task through
+    the transport's task group; closing the stack then surfaces the real error (an exception
+    group). A cancellation from outside stays a cancellation.
+    """
+    try:
+        return await _connect(stack, plan)
+    except BaseException as exc:
+        cause: BaseException = exc
+        try:
+            await stack.aclose()
+        except BaseException as close_error:  # the transport's own failure, if any
+            cause = close_error
+        if isinstance(cause, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
+            raise
+        what = "failed to start" if plan.transport == "stdio" else "is unreachable"
+        raise ToolError(
+            f"MCP server {plan.slug} ({plan.transport} {plan.target!r}) {what}: "
+            f"{describe_exception(cause)}"
+        ) from None
+
+
+async def _close_quietly(stack: contextlib.AsyncExitStack, plan: McpServerPlan) -> None:
+    """Disconnect one server; a failing disconnect is logged, never raised over the result."""
+    try:
+        await stack.aclose()
+    except Exception as exc:
+        log.warning("MCP server %s: disconnect failed: %s", plan.slug, describe_exception(exc))
+
+
 @contextlib.asynccontextmanager
 async def open_toolset(plans: Sequence[McpServerPlan]) -> AsyncIterator[Toolset]:
-    """Start every planned MCP server for the duration of the block."""
+    """Connect every planned MCP server (stdio ones are started) for the duration of the block."""
     if not plans:
         yield NoTools()
         return
     async with contextlib.AsyncExitStack() as stack:
         toolset = McpToolset()
         for plan in plans:
-            try:
-                session, tools = await _connect(stack, plan)
-            except Exception as exc:
-                raise ToolError(
-                    f"MCP server {plan.slug} (command {plan.command!r}) failed to start: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            log.info("MCP server %s ready with tools %s", plan.slug, [t.name for t in tools])
+            server_stack = contextlib.AsyncExitStack()
+            session, tools = await _connect_or_explain(server_stack, plan)
+            stack.push_async_callback(_close_quietly, server_stack, plan)
+            log.info("MCP server %s (%s %s) ready with tools %s", plan.slug, plan.transport,
+                     plan.target, [t.name for t in tools])
             toolset.add(plan.slug, session, tools)
         yield toolset

@@ -12,7 +12,7 @@ from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as enums
 from ai.stigmer.agentic.agentexecution.v1 import io_pb2 as execution_io
 from ai.stigmer.agentic.agentexecution.v1 import message_pb2 as message_api
-from ai.stigmer.agentic.agentexecution.v1 import usage_pb2
+from ai.stigmer.agentic.agentexecution.v1 import subagent_pb2, usage_pb2
 from google.protobuf import struct_pb2
 
 MESSAGE_ID_KEY = "message_id"
@@ -92,6 +92,7 @@ def make_tool_call(
     server_slug: str = "",
     started_at: str = "",
     completed_at: str = "",
+    tool_kind: int = enums.TOOL_KIND_UNSPECIFIED,
 ) -> message_api.ToolCall:
     """A ToolCall record for AI (requested) and TOOL (result) messages."""
     return message_api.ToolCall(
@@ -104,6 +105,7 @@ def make_tool_call(
         mcp_server_slug=server_slug,
         started_at=started_at,
         completed_at=completed_at,
+        tool_kind=tool_kind,  # type: ignore[arg-type]
     )
 
 
@@ -116,14 +118,17 @@ def build_status(
     completed_at: str = "",
     usage: Usage | None = None,
     model: str = "",
+    sub_agents: Sequence[subagent_pb2.SubAgentExecution] = (),
 ) -> execution_api.AgentExecutionStatus:
-    """The status sent through updateStatus: the full transcript plus phase and timing."""
+    """The status sent through updateStatus: the full transcript (and every sub-agent
+    execution so far) plus phase and timing."""
     status = execution_api.AgentExecutionStatus(
         phase=phase,  # type: ignore[arg-type]
         messages=list(messages),
         error=error,
         started_at=started_at,
         completed_at=completed_at,
+        sub_agent_executions=list(sub_agents),
     )
     if usage is not None:
         status.streaming_usage.CopyFrom(

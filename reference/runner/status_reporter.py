@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as enums
 from ai.stigmer.agentic.agentexecution.v1 import message_pb2 as message_api
+from ai.stigmer.agentic.agentexecution.v1 import subagent_pb2
 
 from .backend import Backend
 from .errors import ExecutionStopped, failure_message
@@ -52,6 +53,7 @@ class StatusReporter:
         self._ai_index: int | None = None
         self._ai_text = ""
         self._ai_chunks = 0
+        self._sub_agents: list[subagent_pb2.SubAgentExecution] = []
         self.pushes = 0
 
     @property
@@ -100,6 +102,7 @@ class StatusReporter:
             completed_at=now_iso() if final else "",
             usage=usage,
             model=self.model,
+            sub_agents=self._sub_agents,
         )
         response = await self._backend.update_status(build_update(self.execution_id, status))
         self.pushes += 1
@@ -151,6 +154,23 @@ class StatusReporter:
         redacted.CopyFrom(call)
         redacted.result = self.redactor.redact(call.result)
         self._append(enums.MESSAGE_TOOL, content, tool_calls=[redacted])
+        await self._push(enums.EXECUTION_IN_PROGRESS)
+
+    async def sub_agent(self, execution: subagent_pb2.SubAgentExecution) -> None:
+        """Record (or update, by id) a sub-agent execution and push it."""
+        recorded = subagent_pb2.SubAgentExecution()
+        recorded.CopyFrom(execution)
+        recorded.input = self.redactor.redact(recorded.input)
+        recorded.output = self.redactor.redact(recorded.output)
+        recorded.error = self.redactor.redact(recorded.error)
+        for message in recorded.messages:
+            message.content = self.redactor.redact(message.content)
+        for index, existing in enumerate(self._sub_agents):
+            if existing.id == recorded.id:
+                self._sub_agents[index] = recorded
+                break
+        else:
+            self._sub_agents.append(recorded)
         await self._push(enums.EXECUTION_IN_PROGRESS)
 
     async def complete(self, usage: Usage | None = None) -> None:

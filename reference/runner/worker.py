@@ -27,6 +27,7 @@ from .backend import SdkBackend
 from .config import RunnerConfig
 from .llm import OllamaChatModel
 from .ready_file import ReadyFile
+from .workflow.worker import WorkflowWorkerHost
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ async def serve(config: RunnerConfig, stop: asyncio.Event) -> int:
         max_tokens=config.max_tokens,
         timeout_s=config.llm_timeout_s,
     )
+    workflows = WorkflowWorkerHost(config.backend_endpoint, config.api_key)
     try:
         client = await connect_temporal(config, stop, runtime=make_runtime())
         if client is None:
@@ -136,6 +138,7 @@ async def serve(config: RunnerConfig, stop: asyncio.Event) -> int:
         identity = f"agent-runner@{socket.gethostname()}/{os.getpid()}"
         worker = build_worker(client, config, ExecuteGraphton(config, backend, model), identity)
         run_task = asyncio.create_task(worker.run())
+        workflows.start(client, identity)
         stop_task = asyncio.create_task(stop.wait())
         ready_task = asyncio.create_task(_announce_ready(client, config, identity, ready))
         done, _ = await asyncio.wait({run_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -154,4 +157,5 @@ async def serve(config: RunnerConfig, stop: asyncio.Event) -> int:
         return 0
     finally:
         ready.clear()
+        await workflows.stop()
         backend.close()

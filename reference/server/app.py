@@ -20,12 +20,16 @@ from .auth import ApiKeyInterceptor
 from .config import Config
 from .executions import ExecutionService
 from .instances import InstanceService
+from .mcp_servers import McpServerService
 from .pubsub import Broker
 from .request_guard import RequestGuardInterceptor
 from .rpc import agent_executions, agent_instances, agents, search, sessions, workflows
+from .rpc import mcp_servers as mcp_servers_rpc
+from .rpc import skills as skills_rpc
 from .rpc.common import UnknownMethodHandler
 from .search import SearchService
 from .sessions import SessionService
+from .skills import SkillService
 from .store import Store
 from .temporal_engine import NoEngine, TemporalEngine, WorkflowEngine
 from .workflow_definitions import WorkflowService
@@ -83,6 +87,8 @@ class ServerApp:
         agent_executions.register(server, self.executions)
         search.register(server, SearchService(self.store))
         workflows.register(server, WorkflowService(self.store), self.workflow_executions)
+        skills_rpc.register(server, SkillService(self.store))
+        mcp_servers_rpc.register(server, McpServerService(self.store))
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         server.add_generic_rpc_handlers((UnknownMethodHandler(),))
         return server

@@ -14,6 +14,8 @@ WORKFLOW = "wfl"
 WORKFLOW_INSTANCE = "win"
 WORKFLOW_EXECUTION = "wex"
 VERSION = "ver"
+SKILL = "skl"
+MCP_SERVER = "mcp"
 
 _ID_RE = re.compile(r"^([a-z]{3})-([0-9A-HJKMNP-TV-Z]{26})$")
 

@@ -11,7 +11,9 @@ from typing import Any
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
 from ai.stigmer.agentic.agentinstance.v1 import api_pb2 as instance_api
+from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_server_api
 from ai.stigmer.agentic.session.v1 import api_pb2 as session_api
+from ai.stigmer.agentic.skill.v1 import api_pb2 as skill_api
 from ai.stigmer.agentic.workflow.v1 import api_pb2 as workflow_api
 from ai.stigmer.agentic.workflowexecution.v1 import api_pb2 as workflow_execution_api
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kind_pb2
@@ -72,8 +74,18 @@ WORKFLOW_EXECUTION = Kind(
     message=workflow_execution_api.WorkflowExecution, unique_slug=False, searchable=False,
 )
 
+SKILL = Kind(
+    key="skill", title="Skill", label="Skill", api_kind=kind_pb2.skill, prefix=ids.SKILL,
+    message=skill_api.Skill, unique_slug=True, searchable=True,
+)
+MCP_SERVER = Kind(
+    key="mcp_server", title="McpServer", label="MCP server", api_kind=kind_pb2.mcp_server,
+    prefix=ids.MCP_SERVER, message=mcp_server_api.McpServer, unique_slug=True, searchable=True,
+)
+
 ALL: tuple[Kind, ...] = (
     AGENT, AGENT_INSTANCE, SESSION, AGENT_EXECUTION, WORKFLOW, WORKFLOW_EXECUTION,
+    SKILL, MCP_SERVER,
 )
 BY_API_KIND: dict[int, Kind] = {kind.api_kind: kind for kind in ALL}
 BY_KEY: dict[str, Kind] = {kind.key: kind for kind in ALL}

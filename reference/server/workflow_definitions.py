@@ -14,7 +14,7 @@ from ai.stigmer.agentic.workflow.v1.serverless import validation_pb2
 from ai.stigmer.commons.apiresource import metadata_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from reference.workflow_dsl.validation import WorkflowInvalid, compile_tasks
+from reference.workflow_dsl.validation import WorkflowInvalid, validate_spec
 
 from . import errors, ids, kinds, lookup, slugs
 from .agents import Mode
@@ -37,7 +37,7 @@ class WorkflowService:
         workflow.CopyFrom(incoming)
         _normalize(workflow)
         try:
-            compile_tasks(workflow.spec.tasks)
+            validate_spec(workflow.spec)
         except WorkflowInvalid as exc:
             raise errors.invalid(f"invalid workflow {workflow.metadata.slug!r}: {exc}") from exc
         try:
@@ -62,7 +62,7 @@ class WorkflowService:
     def validate(incoming: Workflow) -> Validation:
         """``validateSpec``: VALID, or INVALID with one entry per problem (nothing stored)."""
         try:
-            compile_tasks(incoming.spec.tasks)
+            validate_spec(incoming.spec)
         except WorkflowInvalid as exc:
             return _validation(validation_pb2.INVALID, exc.problems)
         return _validation(validation_pb2.VALID, [])

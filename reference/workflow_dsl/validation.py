@@ -7,6 +7,7 @@ Problems are reported with the task's position and name, e.g.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -42,6 +43,8 @@ CONFIGS: dict[int, type[Message]] = {
 }
 SUPPORTED = ", ".join(Kind.Name(kind) for kind in CONFIGS)
 FLOW_DIRECTIVES = ("end", "exit", "continue")
+DSL_VERSION = "1.0.0"
+TASK_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 
@@ -51,6 +54,26 @@ class WorkflowInvalid(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def validate_spec(spec: spec_pb2.WorkflowSpec) -> list[dict[str, Any]]:
+    """Check the document header and the tasks (the protos' rules plus ours); the plan."""
+    problems: list[str] = []
+    if not spec.HasField("document"):
+        problems.append("spec.document is required (dsl 1.0.0, namespace, name, version)")
+    else:
+        doc = spec.document
+        problems += [f"spec.document.{f} is required" for f in ("namespace", "name", "version")
+                     if not getattr(doc, f).strip()]
+        if doc.dsl and doc.dsl != DSL_VERSION:
+            problems.append(f"spec.document.dsl must be {DSL_VERSION}, got {doc.dsl!r}")
+    try:
+        plan = compile_tasks(spec.tasks)
+    except WorkflowInvalid as exc:
+        problems += exc.problems
+    if problems:
+        raise WorkflowInvalid(problems)
+    return plan
 
 
 def compile_tasks(tasks: Sequence[spec_pb2.WorkflowTask]) -> list[dict[str, Any]]:
@@ -94,6 +117,9 @@ class _Compiler:
                                 "export": getattr(task.export, "as"), "then": task.flow.then}
         if not name:
             self.fail(where, "", "name is required")
+        elif not TASK_NAME.match(name):
+            self.fail(where, name, "name must be letters, digits and underscores, not starting "
+                                   "with a digit (^[a-zA-Z_][a-zA-Z0-9_]*$)")
         elif name in self.names:
             self.fail(where, name, f"duplicate task name (also {self.names[name]})")
         else:

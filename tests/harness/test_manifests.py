@@ -148,14 +148,15 @@ def test_wrong_value_type_names_the_file(tmp_path: Path) -> None:
 
 
 def test_unsupported_kind(tmp_path: Path) -> None:
-    file = write(tmp_path / "wf.yaml",
-                 "apiVersion: agentic.stigmer.ai/v1\nkind: Workflow\nmetadata: {name: w}\n")
+    file = write(tmp_path / "sk.yaml",
+                 "apiVersion: agentic.stigmer.ai/v1\nkind: Gadget\nmetadata: {name: w}\n")
     (manifest,) = load_manifests(file)
-    assert manifest.kind == "Workflow"
+    assert manifest.kind == "Gadget"
     with pytest.raises(ManifestError) as raised:
         manifest.to_proto()
     assert str(file) in str(raised.value)
-    assert "'Workflow' is not supported (Agent)" in str(raised.value)
+    assert "'Gadget' is not supported (Agent" in str(raised.value)
+    assert "Workflow" in str(raised.value)
 
 
 def test_manifest_is_a_plain_value() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import grpc
 import pytest
 from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as instance_io
+from ai.stigmer.agentic.skill.v1 import io_pb2 as skill_io
 from ai.stigmer.agentic.workflow.v1 import version_pb2 as workflow_version_pb2
 from ai.stigmer.commons.apiresource import io_pb2 as resource_io
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kinds
@@ -129,7 +130,8 @@ def test_unimplemented_rpcs_name_the_method(client: StigmerClient) -> None:
             lambda: client.agents.update_visibility(resource_io.UpdateVisibilityInput()),
         "WorkflowCommandController/tagVersion":
             lambda: client.workflows.tag_version(workflow_version_pb2.TagWorkflowVersionInput()),
-        "SkillQueryController/get": lambda: client.skills.get("skill-1"),
+        "SkillQueryController/listVersions":
+            lambda: client.skills.list_versions(skill_io.ListSkillVersionsInput()),
     }
     for method, call in calls.items():
         err = code_of(call)

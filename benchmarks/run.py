@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Benchmarks of the suite and the reference stack, in one command.
+
+    python benchmarks/run.py [--quick] [--providers compose,processes] [--executions N]
+
+Prints a table and writes it to ``benchmarks/results/latest.md`` plus a dated copy.
+Measures: stack cold and warm start (server; execution services per provider), the latency
+of one execution through the stack, the overhead of a server-only scenario, the wall time of
+a full-execution scenario and of the whole default suite, the parallel speedup
+(``scripts/parallel.py``), and the model's generation speed (``benchmarks/llm_benchmark.py``).
+``--quick`` leaves out the whole suite and the parallel run (minutes each). Nothing is
+asserted; every number says where it came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from harness.config import load_config  # noqa: E402
+from harness.manifests import load_manifests  # noqa: E402
+from harness.prerequisites import check_all  # noqa: E402
+from harness.stack.stack import EmbeddedStack  # noqa: E402
+from harness.stigmer_api import StigmerApi  # noqa: E402
+
+RESULTS = REPO_ROOT / "benchmarks" / "results"
+Row = tuple[str, str, str]  # measure, value, how
+
+
+def quiet(_message: str) -> None:
+    return None
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = Path("/proc/meminfo").read_text().split()[1]
+    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), "
+            f"{int(memory) // 1024 // 1024} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def execution_latencies(address: str, count: int) -> list[float]:
+    """Seconds from creating an execution of the basic agent to seeing it COMPLETED."""
+    api = StigmerApi(address, "local", f"bench-{os.getpid()}")
+    try:
+        agents = api.apply_all(load_manifests(REPO_ROOT / "features/fixtures/agents/basic"))
+        greeter = next(a for a in agents if a.metadata.slug == "greeter")
+        latencies = []
+        for _ in range(count):
+            started = time.monotonic()
+            execution = api.run(greeter, "Say hello")
+            api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=60, interval=0.05)
+            latencies.append(time.monotonic() - started)
+        return latencies
+    finally:
+        api.close()
+
+
+def stack_rows(provider: str, executions: int) -> list[Row]:
+    """Start the embedded stack twice (cold, then warm) with one provider."""
+    rows: list[Row] = []
+    os.environ["STIGMER_E2E_SERVICES"] = provider
+    config = load_config({})
+    report = check_all(config)
+    for attempt in ("cold", "warm"):
+        with tempfile.TemporaryDirectory(prefix="stigmer-e2e-bench-") as tmp:
+            stack = EmbeddedStack(config, report, Path(tmp), quiet)
+            try:
+                server_s = timed(stack.start)
+                services_s = timed(stack.ensure_execution_services)
+                if attempt == "warm":
+                    latencies = execution_latencies(stack.info.server_address, executions)
+            finally:
+                stop_s = timed(stack.stop)
+        rows.append((f"{provider}: server start ({attempt})", f"{server_s:.2f} s",
+                     "StigmerServerProcess until healthy"))
+        rows.append((f"{provider}: LLM + Temporal + agent-runner start ({attempt})",
+                     f"{services_s:.1f} s", "EmbeddedStack.ensure_execution_services"))
+        rows.append((f"{provider}: stack stop ({attempt})", f"{stop_s:.1f} s", "stack.stop"))
+    rows.append((f"{provider}: execution latency (median of {executions})",
+                 f"{statistics.median(latencies):.2f} s",
+                 f"create -> COMPLETED through the API, max {max(latencies):.2f} s"))
+    return rows
+
+
+def behave_wall(*args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Wall time of a behave run (own results dir; no reports in the repo)."""
+    with tempfile.TemporaryDirectory(prefix="stigmer-e2e-bench-") as tmp:
+        argv = [sys.executable, "-m", "behave", *args, "-D", f"results_dir={tmp}",
+                "--no-junit", "-f", "progress"]
+        started = time.monotonic()
+        result = subprocess.run(argv, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
+                                capture_output=True, text=True, timeout=3600, check=False)
+        wall = time.monotonic() - started
+    summary = re.findall(r"^(\d+ scenarios? passed, \d+ failed, \d+ skipped)", result.stdout,
+                         re.MULTILINE)
+    return wall, (summary[-1] if summary else f"exit {result.returncode}")
+
+
+def scenario_rows() -> list[Row]:
+    rows: list[Row] = []
+    processes = {"STIGMER_E2E_SERVICES": "processes"}
+    empty, _ = behave_wall("features/agent_deployment.feature", "--tags=@no-such-tag",
+                           env=processes)
+    phase1, summary = behave_wall("features/", "--tags=@phase1",
+                                  "--tags=not @requires-temporal", "--tags=not @requires-llm",
+                                  env=processes)
+    count = int(summary.split()[0]) if summary[0].isdigit() else 1
+    rows.append(("behave start + server + teardown, no scenario", f"{empty:.1f} s",
+                 "behave --tags=@no-such-tag"))
+    rows.append(("server-only scenario overhead", f"{(phase1 - empty) / count:.2f} s",
+                 f"(server-only @phase1 run - empty run) / {count} ({summary})"))
+    full, summary = behave_wall("features/agent_execution.feature", "-n",
+                                "An execution goes through its phases", env=processes)
+    rows.append(("one full-execution scenario, whole run", f"{full:.1f} s",
+                 f"processes provider, services started for it ({summary})"))
+    return rows
+
+
+def suite_rows() -> list[Row]:
+    rows: list[Row] = []
+    wall, summary = behave_wall("features/")
+    rows.append(("whole default suite (behave features/)", f"{wall:.0f} s", summary))
+    selection = ["--tags=@phase1"]
+    serial, serial_summary = behave_wall(*selection)
+    parallel_script = REPO_ROOT / "scripts" / "parallel.py"
+    if not parallel_script.exists():
+        rows.append(("parallel speedup", "n/a", "scripts/parallel.py does not exist"))
+        return rows
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(parallel_script), "-j", "2", *selection],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600,
+                            check=False)
+    parallel = time.monotonic() - started
+    rows.append(("@phase1 serial vs 2 workers", f"{serial:.1f} s vs {parallel:.1f} s",
+                 f"speedup x{serial / parallel:.2f} ({serial_summary}; parallel exit "
+                 f"{result.returncode})"))
+    return rows
+
+
+def llm_rows() -> list[Row]:
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks/llm_benchmark.py"),
+                             "--runs", "3"], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=300, check=False)
+    rows: list[Row] = []
+    for name in ("time to ready", "greeting, warm (median)", "generation speed"):
+        match = re.search(rf"^{re.escape(name)}\S*\s+(.+?)\s{{2,}}", result.stdout, re.MULTILINE)
+        if match:
+            rows.append((f"LLM {name}", match.group(1).strip(), "benchmarks/llm_benchmark.py"))
+    if not rows:
+        rows.append(("LLM", "n/a", f"llm_benchmark.py failed: {result.stderr[-200:]}"))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| measure | value | how |", "|---|---|---|"]
+    lines += [f"| {m} | {v} | {h} |" for m, v, h in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="leave out the whole suite and the parallel run")
+    parser.add_argument("--providers", default="",
+                        help="comma-separated: compose,processes (default: both where "
+                             "Docker answers, else processes)")
+    parser.add_argument("--executions", type=int, default=5)
+    args = parser.parse_args(argv)
+    os.environ["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}"
+    providers = [p for p in args.providers.split(",") if p]
+    if not providers:
+        docker_ok = check_all(load_config({})).results["docker"].ok
+        providers = ["compose", "processes"] if docker_ok else ["processes"]
+    started = time.monotonic()
+    rows: list[Row] = []
+    for provider in providers:
+        print(f"[bench] stack with {provider} ...", file=sys.stderr, flush=True)
+        rows += stack_rows(provider, args.executions)
+    os.environ.pop("STIGMER_E2E_SERVICES", None)
+    print("[bench] scenarios ...", file=sys.stderr, flush=True)
+    rows += scenario_rows()
+    if not args.quick:
+        print("[bench] whole suite and parallel run ...", file=sys.stderr, flush=True)
+        rows += suite_rows()
+    print("[bench] LLM ...", file=sys.stderr, flush=True)
+    rows += llm_rows()
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    text = (f"# Benchmarks ({stamp})\n\nMachine: {machine()}\n"
+            f"Load while measuring: {os.getloadavg()[0]:.2f} (1-min average at the end)\n"
+            f"Took {time.monotonic() - started:.0f} s. Command: "
+            f"`python benchmarks/run.py{' --quick' if args.quick else ''}`\n\n{table(rows)}\n")
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(text)
+    (RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+@phase2 @requires-temporal @requires-llm @api
+Feature: Using the tools of an MCP server
+  As an agent author
+  I want my agent to use the tools of an MCP server I register with Stigmer
+  So that it can act on systems beyond the conversation
+
+  Background:
+    Given the calculator tool server is running and registered as "calculator"
+    And I have applied the "agents/with-mcp" manifests
+
+  Scenario: The agent adds numbers with a tool of the MCP server
+    When I run the agent "calculator-user" with the message "Use the add tool to add 2 and 3."
+    Then the execution completes
+    And the agent called the "add" tool of the "calculator" server
+    And the tool's result is what the calculator server answers for those arguments
+
+  Scenario: The agent asks the MCP server for the time in a city
+    When I run the agent "calculator-user" with the message "What time is it in Paris? Use the get_time_in_city tool."
+    Then the execution completes
+    And the agent called the "get_time_in_city" tool of the "calculator" server
+    And the tool's result is what the calculator server answers for those arguments

@@ -1,0 +1,62 @@
+@api @cli
+Feature: Clear errors for bad input
+  As an agent author
+  I want every mistake I make to be refused with an error that says what is wrong
+  So that I can fix it myself, and nothing hangs or half-succeeds
+
+  Stigmer accepts a message of up to 4 MiB per request: a 1 MB message is accepted (and the
+  execution ends one way or the other), a 5 MB one is refused as too large.
+
+  Background:
+    Given I have applied the "agents/basic" manifests
+
+  @phase1
+  Scenario Outline: Bad input through the API is refused clearly: <bad input>
+    When I send <bad input> through the API
+    Then it is refused as <refusal> within 5 seconds
+    And the error mentions "<explanation>"
+    And my agents are unchanged
+
+    Examples:
+      | bad input                                    | refusal          | explanation              |
+      | a manifest that is not valid YAML            | invalid manifest | not valid YAML           |
+      | a manifest with a field Stigmer lacks        | invalid manifest | favouriteColour          |
+      | an agent with an invalid name                | invalid argument | Invalid Name!            |
+      | an empty message                             | invalid argument | spec.message is required |
+      | a 5 MB message                               | too large        | 4 MiB                    |
+      | a request for an execution that never was    | not found        | not found                |
+      | a request for an agent that never was        | not found        | not found                |
+      | a request to a server that cannot be reached | unreachable      | Failed to connect        |
+
+  @phase1
+  Scenario Outline: Bad input through the command line is refused clearly: <bad input>
+    When I give the command line <bad input>
+    Then the command fails with exit code <exit code> within 10 seconds
+    And its error mentions "<explanation>"
+
+    Examples:
+      | bad input                                    | exit code | explanation                        |
+      | a manifest that is not valid YAML            | 1         | invalid YAML                       |
+      | a manifest with a field Stigmer lacks        | 1         | unknown field spec.favouriteColour |
+      | an agent with an invalid name                | 1         | Invalid Name!                      |
+      | an empty message                             | 1         | spec.message is required           |
+      | a request for an execution that never was    | 1         | Execution not found                |
+      | a request for an agent that never was        | 1         | Agent not found                    |
+      | a request to a server that cannot be reached | 3         | Cannot reach Stigmer server        |
+
+  @phase2 @requires-temporal @requires-llm
+  Scenario: A 1 MB message is accepted and its execution ends, never stuck
+    When I send a 1 MB message through the API
+    Then it is accepted
+    And the execution ends within 120 seconds
+    And the message was stored whole
+
+  @phase2 @fault @requires-docker @requires-temporal @requires-llm
+  Scenario: When the Docker engine stops the services' containers, runs fail clearly and never hang
+    Given the platform lets me break its parts on purpose
+    And the execution services run in containers
+    And the container engine has stopped the execution services
+    When I try to run the agent "greeter" with the message "Say hello"
+    Then it is refused or fails within 30 seconds with an error naming the workflow engine
+    When the container engine starts the execution services again
+    Then I can run the agent "greeter" with the message "Say hello" to completion

@@ -1,0 +1,330 @@
+"""Leak guarantees: whatever a run starts, it stops; whatever a killed run left, the next removes.
+
+* ``PidRegistry`` writes one JSON record per process the harness starts
+  (``<run dir>/pids/<pid>.json``: PID, start time, a fingerprint of the command line, the
+  command with secret flag values masked, owner PID and start time).
+  The stack's processes run in their own sessions, so they survive a SIGKILL of behave; the
+  records are how the next run recognises them.
+* ``clean_stale_processes`` (next run start) stops recorded processes whose owner is gone, only
+  when PID, start time and command line all still match (never an unrelated process).
+* ``LeakGuard`` snapshots at run start (child processes of this process, compose projects) and
+  ``verify()`` lists what this run started that is still alive after teardown: processes of
+  this process tree, recorded processes, compose projects (containers, networks, volumes)
+  named after this process. The caller fails the run when the list is not empty.
+
+No behave import, no reference import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness import processes
+from harness.docker_engine import docker_client
+from harness.stack.compose import (
+    clean_stale_projects,
+    host_id,
+    parse_project_name,
+    project_names,
+    remove_project_resources,
+)
+
+Progress = Callable[[str], None]
+REGISTRY = "pids"
+
+
+class LeakError(RuntimeError):
+    """Something this run started survived its teardown."""
+
+
+# ----------------------------------------------------------------------------- /proc
+def _stat_fields(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (field 3 onwards), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
+def start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot), or None when it does not exist."""
+    fields = _stat_fields(pid)
+    return int(fields[19]) if fields and len(fields) > 19 else None
+
+
+def parent_pid(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
+def is_running(pid: int) -> bool:
+    """Exists and is not a zombie."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def all_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def descendants(root: int) -> set[int]:
+    """Running processes below ``root`` in the process tree (not ``root`` itself)."""
+    children: dict[int, list[int]] = {}
+    for pid in all_pids():
+        parent = parent_pid(pid)
+        if parent is not None:
+            children.setdefault(parent, []).append(pid)
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return {pid for pid in found if is_running(pid)}
+
+
+# ----------------------------------------------------------------------------- registry
+SECRET_FLAG_WORDS = ("key", "token", "secret", "password")
+
+
+def fingerprint(argv: list[str]) -> str:
+    """A hash of a command line: identifies it without writing it (it may hold secrets)."""
+    return hashlib.sha256("\0".join(argv).encode()).hexdigest()
+
+
+def masked(argv: list[str]) -> str:
+    """The command line for people, with the values of secret-looking flags masked."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in argv:
+        flag, eq, _value = arg.partition("=")
+        secret_flag = arg.startswith("-") and any(w in flag.lower() for w in SECRET_FLAG_WORDS)
+        if hide_next:
+            shown.append("***")
+        elif secret_flag and eq:
+            shown.append(f"{flag}=***")
+        else:
+            shown.append(arg)
+        hide_next = secret_flag and not eq
+    return " ".join(shown)
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """A process the harness started, identified beyond its PID."""
+
+    pid: int
+    start: int
+    fingerprint: str
+    command: str
+    name: str
+    owner_pid: int
+    owner_start: int
+
+    def alive(self) -> bool:
+        """The very same process still runs (PID reuse is told apart by start and cmdline)."""
+        return (is_running(self.pid) and start_ticks(self.pid) == self.start
+                and fingerprint(cmdline(self.pid)) == self.fingerprint)
+
+    def owner_alive(self) -> bool:
+        return is_running(self.owner_pid) and start_ticks(self.owner_pid) == self.owner_start
+
+    def describe(self) -> str:
+        return f"{self.name} (PID {self.pid}: {self.command[:120]})"
+
+
+@dataclass
+class PidRegistry:
+    """``<run dir>/pids/<pid>.json`` for every process started during the run."""
+
+    run_dir: Path
+    owner_pid: int = field(default_factory=os.getpid)
+
+    @property
+    def path(self) -> Path:
+        return self.run_dir / REGISTRY
+
+    def record(self, pid: int, name: str, argv: list[str]) -> ProcessRecord | None:
+        """Remember a just-started process (None when it already exited). ``argv`` is what
+        it was started with: right after the fork, /proc still shows the parent's."""
+        start = start_ticks(pid)
+        owner_start = start_ticks(self.owner_pid)
+        if start is None or owner_start is None:
+            return None
+        entry = ProcessRecord(pid, start, fingerprint(list(argv)), masked(list(argv)), name,
+                              self.owner_pid, owner_start)
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / f"{pid}.json").write_text(json.dumps(asdict(entry)) + "\n")
+        return entry
+
+    def records(self) -> list[ProcessRecord]:
+        return list(read_records([self.path]))
+
+
+def read_records(dirs: Iterable[Path]) -> Iterable[ProcessRecord]:
+    for directory in dirs:
+        for path in sorted(directory.glob("*.json")):
+            try:
+                yield ProcessRecord(**json.loads(path.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
+
+
+def stop_process_group(pid: int, grace: float = 3.0) -> None:
+    """SIGTERM the process group led by ``pid`` (or the process), SIGKILL after ``grace``."""
+    def send(sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, sig)
+            else:
+                os.kill(pid, sig)
+
+    with contextlib.suppress(ProcessLookupError):
+        send(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and is_running(pid):
+            time.sleep(0.05)
+        if is_running(pid):
+            send(signal.SIGKILL)
+
+
+def clean_stale_processes(results_path: Path, progress: Progress = print) -> list[ProcessRecord]:
+    """Stop processes recorded by earlier runs whose owner is gone; drop their records."""
+    stopped: list[ProcessRecord] = []
+    for directory in sorted(Path(results_path).glob(f"runs/*/{REGISTRY}")):
+        for record in read_records([directory]):
+            if record.owner_alive():
+                continue
+            if record.alive():
+                progress(f"[leaks] stopping {record.describe()} left by the killed run "
+                         f"{directory.parent.name}")
+                stop_process_group(record.pid)
+                stopped.append(record)
+            with contextlib.suppress(OSError):
+                (directory / f"{record.pid}.json").unlink()
+    return stopped
+
+
+def clean_stale_compose(prefix: str, progress: Progress = print) -> list[str]:
+    """Remove compose projects of killed runs (best effort: no engine, nothing to do)."""
+    try:
+        client = docker_client(timeout=5)
+    except Exception:
+        return []
+    try:
+        removed = clean_stale_projects(prefix, client)
+    except Exception as error:
+        progress(f"[leaks] could not clean stale compose projects: {error}")
+        return []
+    finally:
+        client.close()
+    if removed:
+        progress(f"[leaks] removed compose projects left by killed runs: {', '.join(removed)}")
+    return removed
+
+
+def own_compose_projects(names: Iterable[str], pid: int | None = None) -> list[str]:
+    """Compose projects named after this process (``unique_project_name``) on this host."""
+    pid = os.getpid() if pid is None else pid
+    here = host_id()
+    return sorted(name for name in names
+                  if (parsed := parse_project_name(name)) and parsed[1] == pid
+                  and parsed[2] == here)
+
+
+def live_compose_projects() -> set[str] | None:
+    """Every compose project with a container, network or volume; None without an engine."""
+    try:
+        client = docker_client(timeout=5)
+    except Exception:
+        return None
+    try:
+        return project_names(client)
+    except Exception:
+        return None
+    finally:
+        client.close()
+
+
+# ----------------------------------------------------------------------------- the guard
+@dataclass
+class LeakGuard:
+    """Snapshot at run start; ``verify()`` after teardown lists what survived."""
+
+    registry: PidRegistry
+    baseline: set[int] = field(default_factory=set)
+    compose_projects: Callable[[], set[str] | None] = live_compose_projects
+
+    @classmethod
+    def begin(cls, run_dir: Path, results_path: Path, compose_prefix: str = "stigmer-e2e",
+              progress: Progress = print, clean_compose: bool = True) -> LeakGuard:
+        """Clean what killed runs left, then snapshot and start recording processes."""
+        clean_stale_processes(results_path, progress)
+        if clean_compose:
+            clean_stale_compose(compose_prefix, progress)
+        guard = cls(PidRegistry(run_dir), baseline=descendants(os.getpid()))
+        processes.add_start_listener(guard.on_start)
+        return guard
+
+    def on_start(self, name: str, pid: int, argv: list[str]) -> None:
+        self.registry.record(pid, name, argv)
+
+    def leftovers(self) -> list[str]:
+        """What this run started that is still alive, one sentence each."""
+        found: list[str] = []
+        recorded = {record.pid: record for record in self.registry.records()}
+        for record in recorded.values():
+            if record.alive():
+                found.append(f"process {record.describe()}")
+        for pid in sorted(descendants(os.getpid()) - self.baseline - set(recorded)):
+            found.append(f"child process PID {pid}: {masked(cmdline(pid))[:120]}")
+        projects = self.compose_projects()
+        for project in own_compose_projects(projects or ()):
+            found.append(f"compose project {project} (containers, networks or volumes)")
+        return found
+
+    def verify(self, progress: Progress = print, clean: bool = True) -> list[str]:
+        """Report leftovers (and, with ``clean``, remove them); returns the report lines."""
+        found = self.leftovers()
+        for line in found:
+            progress(f"[leaks] LEAK: {line}")
+        if found and clean:
+            self.clean()
+        processes.remove_start_listener(self.on_start)
+        return found
+
+    def clean(self) -> None:
+        """Stop whatever this run left (so a failed check does not leak either)."""
+        for record in self.registry.records():
+            if record.alive():
+                stop_process_group(record.pid)
+        for pid in descendants(os.getpid()) - self.baseline:
+            stop_process_group(pid)
+        projects = self.compose_projects()
+        if projects:
+            with contextlib.suppress(Exception):
+                client = docker_client(timeout=5)
+                try:
+                    for project in own_compose_projects(projects):
+                        remove_project_resources(client, project)
+                finally:
+                    client.close()
+

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Run a behave selection N times and report the scenarios that are flaky.
+
+    python scripts/flaky.py --runs 10 [--jobs J] [behave args]   e.g. --runs 10 --tags=@smoke
+
+Writes reports/flakiness-<time>.md; exit 1 when a scenario flaked (2: none flaked but some
+always failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness.config import load_config
+from harness.flakiness import run_flakiness
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="%(prog)s [--runs N] [--jobs J] [behave args ...]")
+    parser.add_argument("--runs", type=int, default=10, help="how many runs (10)")
+    parser.add_argument("--jobs", "-j", type=int, default=0,
+                        help="run each repetition with scripts/parallel.py -j J")
+    args, behave_args = parser.parse_known_args(argv)
+    from behave.configuration import Configuration
+
+    config = load_config(Configuration(behave_args).userdata)
+    code, _report = run_flakiness(behave_args, args.runs, config.results_path,
+                                  args.jobs or None)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

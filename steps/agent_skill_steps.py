@@ -1,0 +1,61 @@
+"""Steps about skills: pushing a skill folder and checking what Stigmer keeps of it."""
+
+from __future__ import annotations
+
+from behave import given, then, when
+from hamcrest import (
+    assert_that,
+    contains_string,
+    empty,
+    equal_to,
+    has_length,
+    is_not,
+)
+
+from harness.stigmer_api import MessageType
+from harness.world import FIXTURES
+
+
+def _push(context, name: str):
+    skill = context.world.api.push_skill(FIXTURES / "skills" / name)
+    context.world.notes.setdefault("skills", {})[name] = skill
+    return skill
+
+
+@given('I have pushed the "{name}" skill')
+def step_have_pushed(context, name: str) -> None:
+    _push(context, name)
+
+
+@when('I push the "{name}" skill')
+def step_push(context, name: str) -> None:
+    _push(context, name)
+
+
+@then('the skill "{name}" is kept with its instructions and a version')
+def step_skill_kept(context, name: str) -> None:
+    skill = context.world.api.get_skill(name)
+    pushed = context.world.notes["skills"][name]
+    assert_that(skill.metadata.id, equal_to(pushed.metadata.id))
+    body = (FIXTURES / "skills" / name / "SKILL.md").read_text()
+    assert_that(skill.spec.skill_md, equal_to(body))
+    assert_that(skill.spec.description, is_not(equal_to("")))
+    assert_that(skill.status.version_hash, has_length(64))
+    assert_that(skill.status.artifact_storage_key, contains_string(skill.status.version_hash))
+
+
+def _last_answer(context) -> str:
+    messages = context.world.last_execution.status.messages
+    answers = [m.content for m in messages if m.type == MessageType.MESSAGE_AI]
+    assert_that(answers, is_not(empty()), "the agent gave no answer")
+    return answers[-1]
+
+
+@then('the agent\'s answer mentions "{text}" in any letter case')
+def step_answer_mentions_any_case(context, text: str) -> None:
+    assert_that(_last_answer(context).lower(), contains_string(text.lower()))
+
+
+@then('the agent\'s answer does not mention "{text}" in any letter case')
+def step_answer_does_not_mention(context, text: str) -> None:
+    assert_that(_last_answer(context).lower(), is_not(contains_string(text.lower())))

@@ -1,0 +1,39 @@
+"""Steps about sub-agents: what a delegation leaves in the execution's record."""
+
+from __future__ import annotations
+
+from behave import then
+from hamcrest import (
+    assert_that,
+    contains_exactly,
+    equal_to,
+    has_item,
+    has_length,
+    is_not,
+)
+
+from harness.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
+
+
+def _final(context):
+    return context.world.api.execution(context.world.last_execution.metadata.id)
+
+
+@then('the agent delegated to its sub-agent "{name}"')
+def step_delegated(context, name: str) -> None:
+    runs = [run for run in sub_agent_runs(_final(context)) if run.name == name]
+    assert_that(runs, has_length(1), f"sub-agent executions of {name}")
+    run = runs[0]
+    assert_that(sub_agent_status(run), equal_to("COMPLETED"))
+    assert_that(run.input.strip(), is_not(equal_to("")), "the task given to the sub-agent")
+    assert_that(run.output.strip(), is_not(equal_to("")), "the sub-agent's answer")
+    assert_that(message_kinds(run.messages), contains_exactly("HUMAN", "AI"))
+    assert_that(run.messages[-1].content, equal_to(run.output))
+    context.world.notes["sub_agent_run"] = run
+
+
+@then("the sub-agent's answer is recorded as a tool result")
+def step_answer_as_tool_result(context) -> None:
+    run = context.world.notes["sub_agent_run"]
+    uses = [(u.name, u.status, u.content) for u in tool_uses(_final(context))]
+    assert_that(uses, has_item((f"delegate_to_{run.name}", "COMPLETED", run.output)))

@@ -1,0 +1,116 @@
+"""Steps about deploying workflows and reading them back."""
+
+from __future__ import annotations
+
+from behave import then, when
+from hamcrest import (
+    assert_that,
+    contains_exactly,
+    contains_inanyorder,
+    contains_string,
+    equal_to,
+    has_length,
+    is_not,
+    matches_regexp,
+    not_none,
+    starts_with,
+)
+from stigmer import StigmerError
+
+
+def _task(workflow, name: str):
+    for task in workflow.spec.tasks:
+        if task.name == name:
+            return task
+    raise AssertionError(f"no task {name!r} in {[t.name for t in workflow.spec.tasks]}")
+
+
+@then('the workflow "{slug}" has its name, description, tasks and an identifier')
+def step_core_fields(context, slug: str) -> None:
+    workflow = context.world.api.get_workflow(slug)
+    assert_that(workflow.metadata.name, equal_to(slug))
+    assert_that(workflow.metadata.id, starts_with("wfl-"))
+    assert_that(workflow.metadata.org, equal_to(context.world.org))
+    assert_that(workflow.spec.description.strip(), is_not(equal_to("")))
+    assert_that(len(workflow.spec.tasks), is_not(equal_to(0)))
+
+
+@then("{count:d} workflows exist")
+@then("{count:d} workflow exists")
+def step_count(context, count: int) -> None:
+    assert_that(context.world.last_error, equal_to(None), "applying failed")
+    assert_that(context.world.api.list_workflows(), has_length(count))
+
+
+@then("no workflow exists")
+def step_none(context) -> None:
+    assert_that(context.world.api.list_workflows(), has_length(0))
+
+
+@when('I apply the "{fixture}" manifests again')
+def step_apply_again(context, fixture: str) -> None:
+    context.world.notes["ids_before"] = {
+        m.name: context.world.api.get_workflow(m.name).metadata.id
+        for m in context.world.manifests(fixture)}
+    context.world.api.apply_all(context.world.manifests(fixture))
+
+
+@then("every workflow kept its identifier")
+def step_kept_ids(context) -> None:
+    for slug, workflow_id in context.world.notes["ids_before"].items():
+        assert_that(context.world.api.get_workflow(slug).metadata.id, equal_to(workflow_id))
+
+
+@then('the workflow "{slug}" declares the environment variables "{names}"')
+def step_env(context, slug: str, names: str) -> None:
+    workflow = context.world.api.get_workflow(slug)
+    expected = [n.strip() for n in names.split(",")]
+    assert_that(list(workflow.spec.env), contains_inanyorder(*expected))
+    context.world.notes["workflow"] = workflow
+
+
+@then('its variable "{name}" is secret and optional')
+def step_env_secret(context, name: str) -> None:
+    declaration = context.world.notes["workflow"].spec.env[name]
+    assert declaration.is_secret and declaration.optional, str(declaration)
+
+
+@then('its first task sets the context values "{names}"')
+def step_first_task_sets(context, names: str) -> None:
+    first = context.world.notes["workflow"].spec.tasks[0]
+    variables = first.task_config.fields["variables"].struct_value.fields
+    assert_that(list(variables), contains_inanyorder(*[n.strip() for n in names.split(",")]))
+
+
+@then('the workflow "{slug}" has the tasks "{names}" in that order')
+def step_task_order(context, slug: str, names: str) -> None:
+    workflow = context.world.api.get_workflow(slug)
+    context.world.notes["workflow"] = workflow
+    assert_that([t.name for t in workflow.spec.tasks],
+                contains_exactly(*[n.strip() for n in names.split(",")]))
+
+
+@then('the task "{name}" continues with "{target}"')
+def step_task_then(context, name: str, target: str) -> None:
+    assert_that(_task(context.world.notes["workflow"], name).flow.then, equal_to(target))
+
+
+@then('the task "{name}" shares its result as "{variable}"')
+def step_task_export(context, name: str, variable: str) -> None:
+    task = _task(context.world.notes["workflow"], name)
+    assert_that(getattr(task.export, "as"), equal_to(variable))
+
+
+@then('the workflow is rejected as invalid, pointing at {where}')
+def step_rejected(context, where: str) -> None:
+    error = context.world.last_error
+    assert_that(error, not_none(), "the workflow was accepted")
+    assert isinstance(error, StigmerError), repr(error)
+    assert_that(error.code.name, equal_to("INVALID_ARGUMENT"), str(error))
+    assert_that(str(error), contains_string(where.strip().strip("'")))
+
+
+@then('it shows the action "{action}" for the workflow "{name}"')
+def step_cli_action(context, action: str, name: str) -> None:
+    stdout = context.world.last_cli.stdout
+    assert_that(stdout, matches_regexp(rf"(?m)^Workflow\s+{name}\s+{action}\b"))
