@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 
-from .handlers import rejecting
+from .handlers import HandlerInterceptor, rejecting
 
 EXEMPT_PREFIXES = ("/grpc.health.v1.Health/",)
 MISSING = (
@@ -33,22 +33,19 @@ def check(metadata: Sequence[tuple[str, Any]] | None, api_key: str) -> str | Non
     return INVALID
 
 
-class ApiKeyInterceptor(grpc.aio.ServerInterceptor):
+class ApiKeyInterceptor(HandlerInterceptor):
     """With an API key configured, rejects calls without it as UNAUTHENTICATED."""
 
     def __init__(self, api_key: str | None) -> None:
         self._api_key = api_key or None
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
+    def wrap(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        method = handler_call_details.method or ""
-        if self._api_key is None or handler is None or method.startswith(EXEMPT_PREFIXES):
+        method = details.method or ""
+        if self._api_key is None or method.startswith(EXEMPT_PREFIXES):
             return handler
-        problem = check(handler_call_details.invocation_metadata, self._api_key)
+        problem = check(details.invocation_metadata, self._api_key)
         if problem is None:
             return handler
         return rejecting(handler, grpc.StatusCode.UNAUTHENTICATED, problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, io_pb2
 
 from . import errors, ids, instances, kinds, lookup, paging, phases, sessions, slugs, status_merge
+from .execution_records import ExecutionRecords
+from .execution_stream import follow
 from .kinds import AGENT, AGENT_EXECUTION, AGENT_INSTANCE, SESSION
-from .pubsub import Broker, Event
-from .store import Query, Record, Store, Tx
+from .pubsub import Broker
+from .store import Query, Store, Tx
 from .temporal_engine import EngineUnavailable, WorkflowEngine
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ class ExecutionService:
     def __init__(self, store: Store, broker: Broker, engine: WorkflowEngine) -> None:
         self._store = store
         self._broker = broker
+        self._records = ExecutionRecords(store, broker, AGENT_EXECUTION)
         self._engine = engine
 
     # ---- commands that also talk to the workflow engine -------------------------------
@@ -66,7 +70,7 @@ class ExecutionService:
     async def delete(self, execution_id: str) -> Execution:
         """Delete an execution; a live one has its workflow cancelled (best effort)."""
         execution_id = lookup.require_id(AGENT_EXECUTION, execution_id)
-        execution = await asyncio.to_thread(self._delete, execution_id)
+        execution = await asyncio.to_thread(self._records.delete, execution_id)
         if not phases.is_terminal(execution.status.phase):
             await self._engine.cancel_agent_execution(execution_id)
         return execution
@@ -74,31 +78,19 @@ class ExecutionService:
     async def subscribe(self, execution_id: str) -> AsyncIterator[Execution]:
         """The current state, then every committed change; ends after a terminal phase."""
         execution_id = lookup.require_id(AGENT_EXECUTION, execution_id)
-        subscription = self._broker.subscribe(execution_id)  # before reading: no lost update
-        try:
-            record, execution = await asyncio.to_thread(self._load, execution_id)
-            last_revision = record.revision
-            yield execution
-            if phases.is_terminal(execution.status.phase):
-                return
-            async for event in subscription:
-                if event.resource is None:
-                    raise errors.not_found(f"Agent execution was deleted: {execution_id}")
-                if event.revision <= last_revision:
-                    continue
-                last_revision = event.revision
-                yield event.resource
-                if phases.is_terminal(event.resource.status.phase):
-                    return
-        finally:
-            subscription.close()
+        stream = follow(
+            self._broker, AGENT_EXECUTION, phases.RULES, execution_id, self._records.load
+        )
+        async with contextlib.aclosing(stream):
+            async for execution in stream:
+                yield execution
 
     # ---- synchronous operations (run in worker threads) --------------------------------
 
     def get(self, execution_id: str) -> Execution:
         """One execution by id."""
         execution_id = lookup.require_id(AGENT_EXECUTION, execution_id)
-        return self._load(execution_id)[1]
+        return self._records.load(execution_id)[1]
 
     def list(self, request: io_pb2.ListAgentExecutionsRequest) -> io_pb2.AgentExecutionList:
         """Newest first; filtered by org, phase and tags (all must match) when given."""
@@ -124,22 +116,14 @@ class ExecutionService:
         execution_id = lookup.require_id(AGENT_EXECUTION, request.execution_id, "execution_id")
         if not request.HasField("status"):
             raise errors.invalid("status is required (AgentExecutionUpdateStatusInput.status)")
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, AGENT_EXECUTION, execution_id)
-            try:
-                merged = status_merge.merge(
-                    execution.status, request.status, status_merge.now_iso()
-                )
-            except status_merge.TerminalPhaseError as exc:
-                raise errors.failed_precondition(
-                    f"Agent execution {execution_id} is already "
-                    f"{phases.name(exc.phase)} (a terminal phase); its status can no longer change"
-                ) from exc
-            if merged is execution.status:
-                return io_pb2.UpdateStatusResponse()
-            execution.status.CopyFrom(merged)
-            stored = self._save_status(tx, record, execution)
-        self._publish(stored, execution)
+        self._records.change_status(
+            execution_id,
+            lambda status: status_merge.merge(status, request.status, status_merge.now_iso()),
+            lambda exc: errors.failed_precondition(
+                f"Agent execution {execution_id} is already "
+                f"{phases.name(exc.phase)} (a terminal phase); its status can no longer change"
+            ),
+        )
         return io_pb2.UpdateStatusResponse()
 
     def fail_if_running(self, execution_id: str, reason: str) -> bool:
@@ -196,35 +180,19 @@ class ExecutionService:
             if new_session_id:
                 tx.delete(new_session_id)
 
-    def _load(self, execution_id: str) -> tuple[Record, Execution]:
-        with self._store.read() as tx:
-            return lookup.by_id(tx, AGENT_EXECUTION, execution_id)
-
     def _finish(self, execution_id: str, phase: int, message: str, error: str) -> Execution:
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, AGENT_EXECUTION, execution_id)
-            try:
-                done = status_merge.finish(
-                    execution.status, phase, message, status_merge.now_iso(),
-                    error=error if phase == phases.FAILED else "",
-                )
-            except status_merge.TerminalPhaseError as exc:
-                raise errors.failed_precondition(
-                    f"Agent execution {execution_id} is already {phases.name(exc.phase)}; "
-                    "only a running execution can become "
-                    f"{phases.name(phase)}"
-                ) from exc
-            execution.status.CopyFrom(done)
-            stored = self._save_status(tx, record, execution)
-        self._publish(stored, execution)
-        return execution
-
-    def _delete(self, execution_id: str) -> Execution:
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, AGENT_EXECUTION, execution_id)
-            tx.delete(execution_id)
-        self._broker.publish(execution_id, Event(record.revision + 1, None))
-        return execution
+        return self._records.change_status(
+            execution_id,
+            lambda status: status_merge.finish(
+                status, phase, message, status_merge.now_iso(),
+                error=error if phase == phases.FAILED else "",
+            ),
+            lambda exc: errors.failed_precondition(
+                f"Agent execution {execution_id} is already {phases.name(exc.phase)}; "
+                "only a running execution can become "
+                f"{phases.name(phase)}"
+            ),
+        )
 
     def _page(
         self, query: Query, page_size: int, page_token: str, tags: list[str]
@@ -250,18 +218,6 @@ class ExecutionService:
             entries=entries,
             next_page_token=window.next_token(total),
         )
-
-    @staticmethod
-    def _save_status(tx: Tx, record: Record, execution: Execution) -> Record:
-        kinds.stamp(execution, "status_updated", spec=False)
-        return tx.update(
-            record.with_data(
-                execution.SerializeToString(deterministic=True), phase=execution.status.phase
-            )
-        )
-
-    def _publish(self, record: Record, execution: Execution) -> None:
-        self._broker.publish(record.id, Event(record.revision, execution))
 
 
 def _resolve_agent(tx: Tx, agent_id: str, execution: Execution) -> tuple[Any, str]:

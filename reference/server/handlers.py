@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -41,3 +41,26 @@ def behavior_of(handler: grpc.RpcMethodHandler) -> Callable[..., Any]:
         handler.unary_unary or handler.unary_stream or handler.stream_unary
         or handler.stream_stream
     )
+
+
+class HandlerInterceptor(grpc.aio.ServerInterceptor):
+    """A server interceptor that may replace each registered method's handler.
+
+    Unknown methods (no handler) pass through untouched; subclasses implement :meth:`wrap`.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        return self.wrap(handler, handler_call_details)
+
+    def wrap(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The handler to use for the call described by ``details``."""
+        raise NotImplementedError

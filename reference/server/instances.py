@@ -9,7 +9,8 @@ from ai.stigmer.commons.apiresource import metadata_pb2
 
 from . import ids, kinds, lookup, paging
 from .kinds import AGENT, AGENT_INSTANCE
-from .store import Query, Store, Tx
+from .resources import ResourceReader
+from .store import Query, Tx
 
 DEFAULT_DESCRIPTION = "Default instance (auto-created, no custom configuration)"
 
@@ -54,22 +55,10 @@ def delete_for_agent(tx: Tx, agent_id: str) -> int:
     return len(records)
 
 
-class InstanceService:
+class InstanceService(ResourceReader[api_pb2.AgentInstance]):
     """Read operations on agent instances."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def get(self, instance_id: str) -> api_pb2.AgentInstance:
-        """One instance by id."""
-        instance_id = lookup.require_id(AGENT_INSTANCE, instance_id)
-        with self._store.read() as tx:
-            return lookup.by_id(tx, AGENT_INSTANCE, instance_id)[1]
-
-    def get_by_reference(self, ref: Any) -> api_pb2.AgentInstance:
-        """One instance by org/slug."""
-        with self._store.read() as tx:
-            return lookup.by_reference(tx, AGENT_INSTANCE, ref)[1]
+    kind = AGENT_INSTANCE
 
     def get_by_agent(self, request: io_pb2.GetAgentInstancesByAgentRequest) -> Any:
         """The instances of one agent (the agent must exist)."""

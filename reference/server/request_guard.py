@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 from google.protobuf.message import DecodeError
 
-from .handlers import behavior_of, same_shape
+from .handlers import HandlerInterceptor, behavior_of, same_shape
 
 MIB = 1024 * 1024
 
@@ -72,18 +72,13 @@ def guard(handler: grpc.RpcMethodHandler, method: str, max_bytes: int) -> grpc.R
     return same_shape(handler, call, decode)
 
 
-class RequestGuardInterceptor(grpc.aio.ServerInterceptor):
+class RequestGuardInterceptor(HandlerInterceptor):
     """Applies :func:`guard` to every method."""
 
     def __init__(self, max_bytes: int) -> None:
         self._max_bytes = max_bytes
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
+    def wrap(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        return guard(handler, handler_call_details.method or "", self._max_bytes)
+        return guard(handler, details.method or "", self._max_bytes)

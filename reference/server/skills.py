@@ -17,10 +17,11 @@ import grpc
 from ai.stigmer.agentic.skill.v1 import api_pb2, io_pb2, spec_pb2, status_pb2
 from ai.stigmer.commons.apiresource import metadata_pb2
 
-from . import errors, ids, kinds, lookup
+from . import errors, ids, kinds
 from .kinds import SKILL
+from .resources import ResourceService
 from .skill_artifacts import ArtifactError, SkillDocument, read_artifact
-from .store import DuplicateError, Query, Record, Store, Tx
+from .store import DuplicateError, Query, Record, Tx
 
 Skill = api_pb2.Skill
 ARTIFACT_KIND = "skill_artifact"
@@ -36,11 +37,10 @@ def storage_key(org: str, slug: str, version: str) -> str:
     return f"skills/{org}/{slug}/{version}.zip"
 
 
-class SkillService:
+class SkillService(ResourceService[Skill]):
     """Skill commands and queries over the store."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    kind = SKILL
 
     def push(self, request: io_pb2.PushSkillRequest) -> Skill:
         """Create the skill named in the artifact's SKILL.md, or add a version of it."""
@@ -68,16 +68,9 @@ class SkillService:
         except DuplicateError as exc:
             raise errors.already_exists(f"Skill already exists: {org}/{document.name}") from exc
 
-    def get(self, skill_id: str) -> Skill:
-        """One skill by id."""
-        skill_id = lookup.require_id(SKILL, skill_id)
-        with self._store.read() as tx:
-            return lookup.by_id(tx, SKILL, skill_id)[1]
-
     def get_by_reference(self, ref: Any) -> Skill:
         """One skill by org/slug; a version, when given, must be its tag or version hash."""
-        with self._store.read() as tx:
-            skill: Skill = lookup.by_reference(tx, SKILL, ref)[1]
+        skill = super().get_by_reference(ref)
         version = ref.version.strip()
         if version and version != "latest" and version not in (
             skill.spec.tag, skill.status.version_hash
@@ -100,16 +93,10 @@ class SkillService:
             raise errors.not_found(f"Skill artifact not found: {key}")
         return io_pb2.GetArtifactResponse(artifact=record.data)
 
-    def delete(self, skill_id: str) -> Skill:
-        """Delete a skill and every stored artifact of it; returns the deleted skill."""
-        skill_id = lookup.require_id(SKILL, skill_id)
-        with self._store.write() as tx:
-            _, skill = lookup.by_id(tx, SKILL, skill_id)
-            for record in tx.select(Query(kinds=[ARTIFACT_KIND], parent_id=skill_id)):
-                tx.delete(record.id)
-            tx.delete(skill_id)
-        return skill
-
+    def _delete_dependents(self, tx: Tx, resource_id: str) -> None:
+        """Every stored artifact of the skill goes with it."""
+        for record in tx.select(Query(kinds=[ARTIFACT_KIND], parent_id=resource_id)):
+            tx.delete(record.id)
 
 def _build(
     request: io_pb2.PushSkillRequest, org: str, document: SkillDocument, existing: Record | None

@@ -23,17 +23,12 @@ from datetime import UTC, datetime
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, enum_pb2, message_pb2
 
 from . import phases
+from .execution_lifecycle import TerminalPhaseError, finished, replace_set_fields, require_live
+
+__all__ = ["Status", "TerminalPhaseError", "finish", "merge", "now_iso"]
 
 Status = api_pb2.AgentExecutionStatus
 _SKIPPED = {"messages", "phase", "audit"}
-
-
-class TerminalPhaseError(Exception):
-    """The execution already reached a terminal phase; its status can no longer change."""
-
-    def __init__(self, phase: int) -> None:
-        super().__init__(f"execution is already {phases.name(phase)} (a terminal phase)")
-        self.phase = phase
 
 
 def now_iso() -> str:
@@ -43,33 +38,15 @@ def now_iso() -> str:
 
 def merge(current: Status, update: Status, now: str) -> Status:
     """Return ``current`` with ``update`` merged in (see module docstring)."""
-    if phases.is_terminal(current.phase) and update.phase not in (phases.UNSPECIFIED,
-                                                                   current.phase):
-        raise TerminalPhaseError(current.phase)
+    if update.phase not in (phases.UNSPECIFIED, current.phase):
+        require_live(phases.RULES, current.phase)
     merged = Status()
     merged.CopyFrom(current)
     _merge_messages(merged, update, now)
     _merge_phase(merged, update.phase, now)
-    for field, value in update.ListFields():
-        if field.name in _SKIPPED:
-            continue
-        target = getattr(merged, field.name)
-        if field.message_type is not None and field.message_type.GetOptions().map_entry:
-            target.clear()
-            for key, item in value.items():
-                if field.message_type.fields_by_name["value"].message_type is not None:
-                    target[key].CopyFrom(item)
-                else:
-                    target[key] = item
-        elif field.is_repeated:
-            del target[:]
-            target.extend(value)
-        elif field.message_type is not None:
-            target.CopyFrom(value)
-        else:
-            setattr(merged, field.name, value)
-    if phases.is_terminal(current.phase) and merged != current:
-        raise TerminalPhaseError(current.phase)
+    replace_set_fields(merged, update, _SKIPPED)
+    if merged != current:
+        require_live(phases.RULES, current.phase)
     return merged if merged != current else current
 
 
@@ -78,17 +55,10 @@ def finish(current: Status, phase: int, message: str, now: str, error: str = "")
 
     Raises :class:`TerminalPhaseError` if ``current`` is already terminal.
     """
-    if phases.is_terminal(current.phase):
-        raise TerminalPhaseError(current.phase)
-    done = Status()
-    done.CopyFrom(current)
-    done.phase = phase
+    done = finished(phases.RULES, current, phase, error, now)
     done.messages.append(
         message_pb2.AgentMessage(type=enum_pb2.MESSAGE_SYSTEM, content=message, timestamp=now)
     )
-    if error:
-        done.error = error
-    done.completed_at = done.completed_at or now
     return done
 
 

@@ -16,9 +16,11 @@ from reference.workflow_dsl.validation import WorkflowInvalid, compile_tasks
 
 from . import errors, ids, kinds, lookup, paging, slugs, status_merge
 from . import workflow_status as ws
+from .execution_records import ExecutionRecords
+from .execution_stream import follow
 from .kinds import WORKFLOW, WORKFLOW_EXECUTION
-from .pubsub import Broker, Event
-from .store import Query, Record, Store, Tx
+from .pubsub import Broker
+from .store import Query, Store
 from .temporal_engine import EngineUnavailable, WorkflowEngine
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class WorkflowExecutionService:
                  schedule_to_start_s: float = 60.0) -> None:
         self._store = store
         self._broker = broker
+        self._records = ExecutionRecords(store, broker, WORKFLOW_EXECUTION)
         self._engine = engine
         self._schedule_to_start_s = schedule_to_start_s
         self._watchdogs: set[asyncio.Task[None]] = set()
@@ -83,10 +86,7 @@ class WorkflowExecutionService:
     async def delete(self, execution_id: str) -> Execution:
         """Delete an execution; a live one has its workflow cancelled (best effort)."""
         execution_id = lookup.require_id(WORKFLOW_EXECUTION, execution_id)
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, WORKFLOW_EXECUTION, execution_id)
-            tx.delete(execution_id)
-        self._broker.publish(execution_id, Event(record.revision + 1, None))
+        execution = await asyncio.to_thread(self._records.delete, execution_id)
         if not ws.is_terminal(execution.status.phase):
             await self._engine.cancel_workflow_execution(execution_id)
         return execution
@@ -94,24 +94,12 @@ class WorkflowExecutionService:
     async def subscribe(self, execution_id: str) -> AsyncIterator[Execution]:
         """The current state, then every committed change; ends after a terminal phase."""
         execution_id = lookup.require_id(WORKFLOW_EXECUTION, execution_id, "execution_id")
-        subscription = self._broker.subscribe(execution_id)
-        try:
-            record, execution = await asyncio.to_thread(self._load, execution_id)
-            last_revision = record.revision
-            yield execution
-            if ws.is_terminal(execution.status.phase):
-                return
-            async for event in subscription:
-                if event.resource is None:
-                    raise errors.not_found(f"Workflow execution was deleted: {execution_id}")
-                if event.revision <= last_revision:
-                    continue
-                last_revision = event.revision
-                yield event.resource
-                if ws.is_terminal(event.resource.status.phase):
-                    return
-        finally:
-            subscription.close()
+        stream = follow(
+            self._broker, WORKFLOW_EXECUTION, ws.RULES, execution_id, self._records.load
+        )
+        async with contextlib.aclosing(stream):
+            async for execution in stream:
+                yield execution
 
     async def close(self) -> None:
         """Stop the watchdogs (server shutdown)."""
@@ -126,7 +114,7 @@ class WorkflowExecutionService:
     def get(self, execution_id: str) -> Execution:
         """One execution by id."""
         execution_id = lookup.require_id(WORKFLOW_EXECUTION, execution_id)
-        return self._load(execution_id)[1]
+        return self._records.load(execution_id)[1]
 
     def list(self, request: io_pb2.ListWorkflowExecutionsRequest) -> io_pb2.WorkflowExecutionList:
         """Newest first; filtered by org and phase when given."""
@@ -148,20 +136,13 @@ class WorkflowExecutionService:
                                          "execution_id")
         if not request.HasField("status"):
             raise errors.invalid("status is required (WorkflowExecutionUpdateStatusInput.status)")
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, WORKFLOW_EXECUTION, execution_id)
-            try:
-                merged = ws.merge(execution.status, request.status, status_merge.now_iso())
-            except ws.TerminalPhaseError as exc:
-                raise errors.failed_precondition(
-                    f"Workflow execution {execution_id} is already {ws.name(exc.phase)} "
-                    "(a terminal phase); its status can no longer change") from exc
-            if merged is execution.status:
-                return execution
-            execution.status.CopyFrom(merged)
-            stored = self._save_status(tx, record, execution)
-        self._publish(stored, execution)
-        return execution
+        return self._records.change_status(
+            execution_id,
+            lambda status: ws.merge(status, request.status, status_merge.now_iso()),
+            lambda exc: errors.failed_precondition(
+                f"Workflow execution {execution_id} is already {ws.name(exc.phase)} "
+                "(a terminal phase); its status can no longer change"),
+        )
 
     # ---- internals ---------------------------------------------------------------------
 
@@ -211,23 +192,14 @@ class WorkflowExecutionService:
         with self._store.write() as tx:
             tx.delete(execution_id)
 
-    def _load(self, execution_id: str) -> tuple[Record, Execution]:
-        with self._store.read() as tx:
-            return lookup.by_id(tx, WORKFLOW_EXECUTION, execution_id)
-
     def _finish(self, execution_id: str, phase: int, error: str) -> Execution:
-        with self._store.write() as tx:
-            record, execution = lookup.by_id(tx, WORKFLOW_EXECUTION, execution_id)
-            try:
-                done = ws.finish(execution.status, phase, error, status_merge.now_iso())
-            except ws.TerminalPhaseError as exc:
-                raise errors.failed_precondition(
-                    f"Workflow execution {execution_id} is already {ws.name(exc.phase)}; only "
-                    f"a running execution can become {ws.name(phase)}") from exc
-            execution.status.CopyFrom(done)
-            stored = self._save_status(tx, record, execution)
-        self._publish(stored, execution)
-        return execution
+        return self._records.change_status(
+            execution_id,
+            lambda status: ws.finish(status, phase, error, status_merge.now_iso()),
+            lambda exc: errors.failed_precondition(
+                f"Workflow execution {execution_id} is already {ws.name(exc.phase)}; only "
+                f"a running execution can become {ws.name(phase)}"),
+        )
 
     def _finish_if(self, execution_id: str, expected: int, phase: int, error: str) -> bool:
         """Finish only when the execution is still in ``expected`` phase."""
@@ -250,15 +222,6 @@ class WorkflowExecutionService:
         return io_pb2.WorkflowExecutionList(total_pages=window.total_pages(total),
                                             entries=entries,
                                             next_page_token=window.next_token(total))
-
-    @staticmethod
-    def _save_status(tx: Tx, record: Record, execution: Execution) -> Record:
-        kinds.stamp(execution, "status_updated", spec=False)
-        return tx.update(record.with_data(execution.SerializeToString(deterministic=True),
-                                          phase=execution.status.phase))
-
-    def _publish(self, record: Record, execution: Execution) -> None:
-        self._broker.publish(record.id, Event(record.revision, execution))
 
 
 def _check_env(workflow: Any, execution: Execution) -> None:

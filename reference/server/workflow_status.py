@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from ai.stigmer.agentic.workflowexecution.v1 import api_pb2, enum_pb2
 
+from .execution_lifecycle import (
+    PhaseRules,
+    TerminalPhaseError,
+    finished,
+    replace_set_fields,
+    require_live,
+)
+
+__all__ = ["RULES", "TerminalPhaseError", "finish", "is_terminal", "merge", "name", "rank"]
+
 Status = api_pb2.WorkflowExecutionStatus
 Phase = enum_pb2.ExecutionPhase
 PENDING = Phase.EXECUTION_PENDING
@@ -21,41 +31,18 @@ FAILED = Phase.EXECUTION_FAILED
 CANCELLED = Phase.EXECUTION_CANCELLED
 TERMINATED = Phase.EXECUTION_TERMINATED
 PAUSED = Phase.EXECUTION_PAUSED
-TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED, TERMINATED})
-_RANK = {Phase.EXECUTION_PHASE_UNSPECIFIED: 0, PENDING: 1, IN_PROGRESS: 2, PAUSED: 2}
+RULES = PhaseRules(Phase, ("IN_PROGRESS", "PAUSED"))
+TERMINAL = RULES.terminal
+is_terminal = RULES.is_terminal
+rank = RULES.rank
+name = RULES.name
 _SKIPPED = {"tasks", "phase", "audit"}
-
-
-class TerminalPhaseError(Exception):
-    """The execution already reached a terminal phase; its status can no longer change."""
-
-    def __init__(self, phase: int) -> None:
-        super().__init__(f"execution is already {name(phase)} (a terminal phase)")
-        self.phase = phase
-
-
-def is_terminal(phase: int) -> bool:
-    """True for COMPLETED, FAILED, CANCELLED and TERMINATED."""
-    return phase in TERMINAL
-
-
-def rank(phase: int) -> int:
-    """Progress rank; a transition may never lower it."""
-    return 3 if phase in TERMINAL else _RANK.get(phase, 0)
-
-
-def name(phase: int) -> str:
-    """``EXECUTION_COMPLETED`` -> ``COMPLETED``."""
-    try:
-        return Phase.Name(phase).removeprefix("EXECUTION_")
-    except ValueError:
-        return str(phase)
 
 
 def merge(current: Status, update: Status, now: str) -> Status:
     """``current`` with ``update`` merged in (module docstring); ``current`` if unchanged."""
-    if is_terminal(current.phase) and update.phase not in (0, current.phase):
-        raise TerminalPhaseError(current.phase)
+    if update.phase not in (0, current.phase):
+        require_live(RULES, current.phase)
     merged = Status()
     merged.CopyFrom(current)
     index = {task.task_id or task.task_name: i for i, task in enumerate(merged.tasks)}
@@ -68,36 +55,17 @@ def merge(current: Status, update: Status, now: str) -> Status:
             merged.tasks.append(task)
     if update.phase and rank(update.phase) >= rank(merged.phase):
         merged.phase = update.phase
-    for field, value in update.ListFields():
-        if field.name in _SKIPPED:
-            continue
-        target = getattr(merged, field.name)
-        if field.is_repeated:
-            del target[:]
-            target.extend(value)
-        elif field.message_type is not None:
-            target.CopyFrom(value)
-        else:
-            setattr(merged, field.name, value)
+    replace_set_fields(merged, update, _SKIPPED)
     if rank(merged.phase) >= 2 and not merged.started_at:
         merged.started_at = now
     if is_terminal(merged.phase) and not merged.completed_at:
         merged.completed_at = now
     if merged == current:
         return current
-    if is_terminal(current.phase):
-        raise TerminalPhaseError(current.phase)
+    require_live(RULES, current.phase)
     return merged
 
 
 def finish(current: Status, phase: int, error: str, now: str) -> Status:
     """Move a live execution to terminal ``phase`` (with ``error`` when FAILED)."""
-    if is_terminal(current.phase):
-        raise TerminalPhaseError(current.phase)
-    done = Status()
-    done.CopyFrom(current)
-    done.phase = phase
-    if error:
-        done.error = error
-    done.completed_at = done.completed_at or now
-    return done
+    return finished(RULES, current, phase, error, now)

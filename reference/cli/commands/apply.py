@@ -41,15 +41,11 @@ def apply_all(manifests: list[Manifest], ctx: Context) -> int:
             continue
         status = "Updated" if existing is not None else "Created"
         rows.append((manifest.kind, manifest.name, status, applied.metadata.id))
-    ctx.print(render_table(APPLY_HEADERS, rows))
-    ctx.print()
-    if failures:
-        for failure in failures:
-            ctx.error(f"Error: {failure}")
-        ctx.error(f"Deployment failed: {len(failures)} of {len(manifests)} resources failed")
-        return EXIT_ERROR
-    ctx.print("Deployment successful")
-    return EXIT_OK
+    return _report(
+        ctx, APPLY_HEADERS, rows, failures,
+        f"Deployment failed: {len(failures)} of {len(manifests)} resources failed",
+        "Deployment successful",
+    )
 
 
 def dry_run(manifests: list[Manifest], ctx: Context) -> int:
@@ -67,16 +63,32 @@ def dry_run(manifests: list[Manifest], ctx: Context) -> int:
             rows.append((manifest.kind, manifest.name, "Create", ""))
         else:
             rows.append((manifest.kind, manifest.name, "Update", existing.metadata.id))
-    ctx.print(render_table(DRY_RUN_HEADERS, rows))
-    ctx.print()
-    if failures:
-        for failure in failures:
-            ctx.error(f"Error: {failure}")
-        ctx.error(f"Dry run failed: {len(failures)} problem(s) in {len(manifests)} resources")
-        return EXIT_ERROR
-    ctx.print("Dry run successful")
-    return EXIT_OK
+    return _report(
+        ctx, DRY_RUN_HEADERS, rows, failures,
+        f"Dry run failed: {len(failures)} problem(s) in {len(manifests)} resources",
+        "Dry run successful",
+    )
 
 
 def _label(manifest: Manifest) -> str:
     return f"{manifest.kind} {manifest.name!r} ({manifest.source})"
+
+
+def _report(
+    ctx: Context,
+    headers: tuple[str, ...],
+    rows: list[tuple[str, str, str, str]],
+    failures: list[str],
+    failed: str,
+    succeeded: str,
+) -> int:
+    """Print the table, then each failure and ``failed`` (exit 1) or ``succeeded`` (exit 0)."""
+    ctx.print(render_table(headers, rows))
+    ctx.print()
+    if failures:
+        for failure in failures:
+            ctx.error(f"Error: {failure}")
+        ctx.error(failed)
+        return EXIT_ERROR
+    ctx.print(succeeded)
+    return EXIT_OK

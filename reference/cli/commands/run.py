@@ -8,7 +8,7 @@ with `is_secret` set. No runtime value is ever printed.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ai.stigmer.agentic.workflowexecution.v1 import io_pb2 as workflow_execution_io_pb2
@@ -57,20 +57,17 @@ def run_agent(args: argparse.Namespace, ctx: Context, agent: Any) -> int:
         )
     )
     execution_id = execution.metadata.id
-    ctx.print(f"Agent execution started: {agent.metadata.name or args.name}")
-    ctx.print(f"Execution ID: {execution_id}")
-    if not args.follow:
+    if not _announce(args, ctx, "Agent", agent, execution_id):
         return EXIT_OK
     printer = AgentExecutionPrinter(ctx.out)
-    try:
-        final = follow(
-            lambda: client.agent_executions.subscribe(execution_id),
-            lambda: client.agent_executions.get(execution_id),
-            printer,
-            lambda snapshot: is_terminal(snapshot.status.phase),
-        )
-    except KeyboardInterrupt:
-        return _stopped_following(ctx, printer, execution_id)
+    final = _follow_to_end(
+        ctx, printer, execution_id,
+        lambda: client.agent_executions.subscribe(execution_id),
+        lambda: client.agent_executions.get(execution_id),
+        lambda snapshot: is_terminal(snapshot.status.phase),
+    )
+    if final is None:
+        return EXIT_INTERRUPTED
     ctx.print(execution_summary(final.status.phase, final.status.messages))
     if phase_name(final.status.phase) == "COMPLETED":
         return EXIT_OK
@@ -93,23 +90,20 @@ def run_workflow(args: argparse.Namespace, ctx: Context, workflow: Any) -> int:
         )
     )
     execution_id = execution.metadata.id
-    ctx.print(f"Workflow execution started: {workflow.metadata.name or args.name}")
-    ctx.print(f"Execution ID: {execution_id}")
-    if not args.follow:
+    if not _announce(args, ctx, "Workflow", workflow, execution_id):
         return EXIT_OK
     request = workflow_execution_io_pb2.SubscribeWorkflowExecutionRequest(
         execution_id=execution_id
     )
     printer = WorkflowExecutionPrinter(ctx.out)
-    try:
-        final = follow(
-            lambda: client.workflow_executions.subscribe(request),
-            lambda: client.workflow_executions.get(execution_id),
-            printer,
-            lambda snapshot: is_terminal(snapshot.status.phase, WORKFLOW_PHASES),
-        )
-    except KeyboardInterrupt:
-        return _stopped_following(ctx, printer, execution_id)
+    final = _follow_to_end(
+        ctx, printer, execution_id,
+        lambda: client.workflow_executions.subscribe(request),
+        lambda: client.workflow_executions.get(execution_id),
+        lambda snapshot: is_terminal(snapshot.status.phase, WORKFLOW_PHASES),
+    )
+    if final is None:
+        return EXIT_INTERRUPTED
     ctx.print(workflow_execution_summary(final.status.phase, final.status.tasks))
     if phase_name(final.status.phase, WORKFLOW_PHASES) == "COMPLETED":
         return EXIT_OK
@@ -118,12 +112,32 @@ def run_workflow(args: argparse.Namespace, ctx: Context, workflow: Any) -> int:
     return EXIT_ERROR
 
 
-def _stopped_following(
-    ctx: Context, printer: AgentExecutionPrinter | WorkflowExecutionPrinter, execution_id: str
-) -> int:
-    printer.finish()
-    ctx.error(
-        f"Stopped following; execution {execution_id} goes on "
-        f"(cancel it with: stigmer-ref cancel {execution_id})"
-    )
-    return EXIT_INTERRUPTED
+Printer = AgentExecutionPrinter | WorkflowExecutionPrinter
+
+
+def _announce(args: argparse.Namespace, ctx: Context, what: str, target: Any,
+              execution_id: str) -> bool:
+    """Print what was started; True when the execution is to be followed."""
+    ctx.print(f"{what} execution started: {target.metadata.name or args.name}")
+    ctx.print(f"Execution ID: {execution_id}")
+    return bool(args.follow)
+
+
+def _follow_to_end(
+    ctx: Context,
+    printer: Printer,
+    execution_id: str,
+    subscribe: Callable[[], Iterable[Any]],
+    get: Callable[[], Any],
+    done: Callable[[Any], bool],
+) -> Any | None:
+    """The final snapshot, or None when the user stopped following (Ctrl-C; said on stderr)."""
+    try:
+        return follow(subscribe, get, printer, done)
+    except KeyboardInterrupt:
+        printer.finish()
+        ctx.error(
+            f"Stopped following; execution {execution_id} goes on "
+            f"(cancel it with: stigmer-ref cancel {execution_id})"
+        )
+        return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -14,58 +13,26 @@ from ai.stigmer.agentic.agentexecution.v1 import (
 )
 
 from ..executions import ExecutionService
-from .common import implements, in_thread, server_stream, unary
+from .common import implements, in_thread, unary
+from .servicers import ExecutionCommands, ExecutionQueries
 
 
 @implements(command_pb2.DESCRIPTOR.services_by_name["AgentExecutionCommandController"])
-class AgentExecutionCommandServicer(command_pb2_grpc.AgentExecutionCommandControllerServicer):
+class AgentExecutionCommandServicer(
+    ExecutionCommands, command_pb2_grpc.AgentExecutionCommandControllerServicer
+):
     """create / updateStatus / cancel / delete."""
-
-    def __init__(self, executions: ExecutionService) -> None:
-        self._executions = executions
-
-    @unary
-    async def create(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await self._executions.create(request)
-
-    @unary
-    async def updateStatus(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._executions.update_status, request)
-
-    @unary
-    async def cancel(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await self._executions.cancel(request)
-
-    @unary
-    async def delete(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await self._executions.delete(request.value)
 
 
 @implements(query_pb2.DESCRIPTOR.services_by_name["AgentExecutionQueryController"])
-class AgentExecutionQueryServicer(query_pb2_grpc.AgentExecutionQueryControllerServicer):
+class AgentExecutionQueryServicer(
+    ExecutionQueries, query_pb2_grpc.AgentExecutionQueryControllerServicer
+):
     """get / list / listBySession / subscribe."""
-
-    def __init__(self, executions: ExecutionService) -> None:
-        self._executions = executions
-
-    @unary
-    async def get(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._executions.get, request.value)
-
-    @unary
-    async def list(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._executions.list, request)
 
     @unary
     async def listBySession(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._executions.list_by_session, request)
-
-    @server_stream
-    async def subscribe(
-        self, request: Any, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Any]:
-        async for execution in self._executions.subscribe(request.value):
-            yield execution
+        return await in_thread(self._service.list_by_session, request)
 
 
 def register(server: grpc.aio.Server, executions: ExecutionService) -> None:

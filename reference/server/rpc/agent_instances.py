@@ -14,6 +14,7 @@ from ai.stigmer.agentic.agentinstance.v1 import (
 
 from ..instances import InstanceService
 from .common import implements, in_thread, unary
+from .servicers import ResourceQueries
 
 
 @implements(command_pb2.DESCRIPTOR.services_by_name["AgentInstanceCommandController"])
@@ -22,27 +23,18 @@ class AgentInstanceCommandServicer(command_pb2_grpc.AgentInstanceCommandControll
 
 
 @implements(query_pb2.DESCRIPTOR.services_by_name["AgentInstanceQueryController"])
-class AgentInstanceQueryServicer(query_pb2_grpc.AgentInstanceQueryControllerServicer):
+class AgentInstanceQueryServicer(
+    ResourceQueries, query_pb2_grpc.AgentInstanceQueryControllerServicer
+):
     """get / getByAgent / getByReference / list."""
-
-    def __init__(self, instances: InstanceService) -> None:
-        self._instances = instances
-
-    @unary
-    async def get(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._instances.get, request.value)
 
     @unary
     async def getByAgent(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._instances.get_by_agent, request)
-
-    @unary
-    async def getByReference(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._instances.get_by_reference, request)
+        return await in_thread(self._service.get_by_agent, request)
 
     @unary
     async def list(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._instances.list, request)
+        return await in_thread(self._service.list, request)
 
 
 def register(server: grpc.aio.Server, instances: InstanceService) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 from ai.stigmer.agentic.mcpserver.v1 import (
     command_pb2,
@@ -12,49 +10,23 @@ from ai.stigmer.agentic.mcpserver.v1 import (
     query_pb2_grpc,
 )
 
-from ..agents import Mode
 from ..mcp_servers import McpServerService
-from .common import implements, in_thread, unary
+from .common import implements
+from .servicers import ResourceCommands, ResourceQueries
 
 
 @implements(command_pb2.DESCRIPTOR.services_by_name["McpServerCommandController"])
-class McpServerCommandServicer(command_pb2_grpc.McpServerCommandControllerServicer):
-    """apply / create / update / delete."""
+class McpServerCommandServicer(
+    ResourceCommands, command_pb2_grpc.McpServerCommandControllerServicer
+):
+    """apply / create / update / delete (by ``resource_id``)."""
 
-    def __init__(self, servers: McpServerService) -> None:
-        self._servers = servers
-
-    @unary
-    async def apply(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.save, request, Mode.APPLY)
-
-    @unary
-    async def create(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.save, request, Mode.CREATE)
-
-    @unary
-    async def update(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.save, request, Mode.UPDATE)
-
-    @unary
-    async def delete(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.delete, request.resource_id)
+    delete_field = "resource_id"
 
 
 @implements(query_pb2.DESCRIPTOR.services_by_name["McpServerQueryController"])
-class McpServerQueryServicer(query_pb2_grpc.McpServerQueryControllerServicer):
+class McpServerQueryServicer(ResourceQueries, query_pb2_grpc.McpServerQueryControllerServicer):
     """get / getByReference."""
-
-    def __init__(self, servers: McpServerService) -> None:
-        self._servers = servers
-
-    @unary
-    async def get(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.get, request.value)
-
-    @unary
-    async def getByReference(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._servers.get_by_reference, request)
 
 
 def register(server: grpc.aio.Server, servers: McpServerService) -> None:

@@ -9,42 +9,25 @@ from ai.stigmer.agentic.skill.v1 import command_pb2, command_pb2_grpc, query_pb2
 
 from ..skills import SkillService
 from .common import implements, in_thread, unary
+from .servicers import DeleteById, ResourceQueries
 
 
 @implements(command_pb2.DESCRIPTOR.services_by_name["SkillCommandController"])
-class SkillCommandServicer(command_pb2_grpc.SkillCommandControllerServicer):
+class SkillCommandServicer(DeleteById, command_pb2_grpc.SkillCommandControllerServicer):
     """push / delete (createArtifactUploadUrl is UNIMPLEMENTED: no HTTP transfer lane)."""
-
-    def __init__(self, skills: SkillService) -> None:
-        self._skills = skills
 
     @unary
     async def push(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._skills.push, request)
-
-    @unary
-    async def delete(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._skills.delete, request.value)
+        return await in_thread(self._service.push, request)
 
 
 @implements(query_pb2.DESCRIPTOR.services_by_name["SkillQueryController"])
-class SkillQueryServicer(query_pb2_grpc.SkillQueryControllerServicer):
+class SkillQueryServicer(ResourceQueries, query_pb2_grpc.SkillQueryControllerServicer):
     """get / getByReference / getArtifact."""
-
-    def __init__(self, skills: SkillService) -> None:
-        self._skills = skills
-
-    @unary
-    async def get(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._skills.get, request.value)
-
-    @unary
-    async def getByReference(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._skills.get_by_reference, request)
 
     @unary
     async def getArtifact(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return await in_thread(self._skills.get_artifact, request)
+        return await in_thread(self._service.get_artifact, request)
 
 
 def register(server: grpc.aio.Server, skills: SkillService) -> None:
