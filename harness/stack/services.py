@@ -36,14 +36,15 @@ class StigmerServerProcess:
         args = [*argv, "--port", str(self.port), "--data-dir", str(data_dir)]
         for host in hosts:
             args += ["--host", host]
-        if api_key:
-            args += ["--api-key", api_key]
+        env = dict(os.environ)
+        if api_key:  # through the environment: command lines are visible to every user
+            env["STIGMER_SERVER_API_KEY"] = api_key
         if temporal_address:
             args += ["--temporal-address", temporal_address]
         args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}",
                  "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}"]
         self.process = ManagedProcess(
-            "stigmer-server", args, log_path=log_path, cwd=cwd, ready_pattern=READY_LINE,
+            "stigmer-server", args, log_path=log_path, env=env, cwd=cwd, ready_pattern=READY_LINE,
             ready_probe=lambda: grpc_health(self.address)[0], ready_timeout=ready_timeout,
         )
 

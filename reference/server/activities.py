@@ -17,6 +17,27 @@ class FailureRecorder(Protocol):
         """Mark a live execution FAILED with ``reason``; False if gone or already final."""
 
 
+class RunnerPresence(Protocol):
+    """Tells whether agent-runners are polling a task queue."""
+
+    async def runners_polling(self, task_queue: str, within_s: float) -> bool:
+        """True when a worker polled ``task_queue`` in the last ``within_s`` seconds."""
+
+
+class RunnerPresenceActivities:
+    """Lets the workflow tell a busy runner fleet from a missing one."""
+
+    def __init__(self, presence: RunnerPresence) -> None:
+        self._presence = presence
+
+    @activity.defn(name=workflows.RUNNERS_POLLING_ACTIVITY)
+    async def runners_polling(self, task_queue: str, within_s: float) -> bool:
+        """True when an agent-runner polled ``task_queue`` recently (it is busy, not gone)."""
+        polling = await self._presence.runners_polling(task_queue, within_s)
+        activity.logger.info("agent-runners polling %s: %s", task_queue, polling)
+        return polling
+
+
 class ExecutionActivities:
     """Binds the activities to the execution service."""
 

@@ -14,7 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 
 from . import config as config_module
-from .activities import ExecutionActivities
+from .activities import ExecutionActivities, RunnerPresenceActivities
 from .agents import AgentService
 from .auth import ApiKeyInterceptor
 from .config import Config
@@ -63,7 +63,10 @@ class ServerApp:
             )
         self.executions = ExecutionService(self.store, self.broker, self.engine)
         if isinstance(self.engine, TemporalEngine):
-            self.engine.add_activities([ExecutionActivities(self.executions).mark_failed])
+            self.engine.add_activities([
+                ExecutionActivities(self.executions).mark_failed,
+                RunnerPresenceActivities(self.engine).runners_polling,
+            ])
         self.workflow_executions = WorkflowExecutionService(
             self.store, self.broker, self.engine, config.runner_schedule_timeout_s)
         self.health = health_aio.HealthServicer()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,9 @@ def _positive(text: str) -> float:
     return value
 
 
+API_KEY_ENV = "STIGMER_SERVER_API_KEY"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (flags as in docs/design.md)."""
     p = argparse.ArgumentParser(
@@ -50,7 +54,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7234, help="gRPC port; 0 picks a free one")
     p.add_argument("--data-dir", type=Path, required=True, help="directory for stigmer.db")
     p.add_argument("--api-key", default=None,
-                   help="require 'authorization: Bearer <key>' on every RPC")
+                   help="require 'authorization: Bearer <key>' on every RPC; prefer "
+                        f"${API_KEY_ENV}, since command lines are visible to every user")
     p.add_argument("--temporal-address", default=None, metavar="HOST:PORT",
                    help="Temporal frontend; without it executions cannot be created")
     p.add_argument("--temporal-namespace", default="default")
@@ -74,7 +79,7 @@ def parse(argv: Sequence[str] | None = None) -> Config:
         data_dir=args.data_dir,
         hosts=args.hosts or ["127.0.0.1"],
         port=args.port,
-        api_key=args.api_key or None,
+        api_key=args.api_key or os.environ.get(API_KEY_ENV) or None,
         temporal_address=args.temporal_address or None,
         temporal_namespace=args.temporal_namespace,
         runner_schedule_timeout_s=args.runner_schedule_timeout,

@@ -10,9 +10,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -180,6 +183,24 @@ class TemporalEngine:
                 handle.terminate(reason=reason, rpc_timeout=timedelta(seconds=3)), timeout=4)
         except Exception as exc:
             log.warning("could not terminate workflow %s (ignored): %s", execution_id, exc)
+
+    async def runners_polling(self, task_queue: str, within_s: float) -> bool:
+        """True when a worker polled the activity ``task_queue`` in the last ``within_s``."""
+        client = await self._connect()
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=self._namespace,
+                task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            ),
+            timeout=timedelta(seconds=self._connect_timeout_s),
+        )
+        now = datetime.now(UTC)
+        return any(
+            (now - poller.last_access_time.ToDatetime(tzinfo=UTC)).total_seconds()
+            <= within_s
+            for poller in response.pollers
+        )
 
     async def _connect(self) -> Client:
         if self._client is not None:

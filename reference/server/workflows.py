@@ -27,6 +27,7 @@ TASK_QUEUE = "agent_execution_stigmer"
 RUNNER_TASK_QUEUE = "agent_execution_runner"
 RUNNER_ACTIVITY = "ExecuteGraphton"
 MARK_FAILED_ACTIVITY = "MarkAgentExecutionFailed"
+RUNNERS_POLLING_ACTIVITY = "AgentRunnersPolling"
 RUN_TIMEOUT = timedelta(minutes=10)
 DEFAULT_HEARTBEAT_S = 30
 DEFAULT_SCHEDULE_TO_START_S = 60
@@ -55,6 +56,11 @@ def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat
     return f"the agent-runner activity failed: {cause or error}"
 
 
+def _not_picked_up(error: ActivityError) -> bool:
+    cause = error.cause
+    return isinstance(cause, TimeoutError) and cause.type == TimeoutType.SCHEDULE_TO_START
+
+
 @workflow.defn(name=WORKFLOW_NAME)
 class InvokeAgentExecutionWorkflow:
     """Runs one agent execution on an agent-runner and records infrastructure failures."""
@@ -65,16 +71,27 @@ class InvokeAgentExecutionWorkflow:
         execution_id = str(params["execution_id"])
         heartbeat_s = float(params.get("heartbeat_timeout_s", DEFAULT_HEARTBEAT_S))
         schedule_s = float(params.get("schedule_to_start_timeout_s", DEFAULT_SCHEDULE_TO_START_S))
+        deadline = workflow.now() + RUN_TIMEOUT
         try:
-            await workflow.execute_activity(
-                RUNNER_ACTIVITY,
-                execution_id,
-                task_queue=RUNNER_TASK_QUEUE,
-                start_to_close_timeout=RUN_TIMEOUT,
-                heartbeat_timeout=timedelta(seconds=heartbeat_s),
-                schedule_to_start_timeout=timedelta(seconds=schedule_s),
-                retry_policy=RetryPolicy(maximum_attempts=MAX_ATTEMPTS),
-            )
+            while True:
+                try:
+                    await workflow.execute_activity(
+                        RUNNER_ACTIVITY,
+                        execution_id,
+                        task_queue=RUNNER_TASK_QUEUE,
+                        start_to_close_timeout=RUN_TIMEOUT,
+                        heartbeat_timeout=timedelta(seconds=heartbeat_s),
+                        schedule_to_start_timeout=timedelta(seconds=schedule_s),
+                        retry_policy=RetryPolicy(maximum_attempts=MAX_ATTEMPTS),
+                    )
+                    break
+                except ActivityError as error:
+                    # Runners that are polling but busy are not missing: queue again.
+                    if not (_not_picked_up(error) and workflow.now() < deadline
+                            and await self._runners_polling(schedule_s)):
+                        raise
+                    workflow.logger.info("execution %s: runners busy, still queued",
+                                         execution_id)
         except ActivityError as error:
             if isinstance(error.cause, CancelledError):
                 raise
@@ -84,6 +101,15 @@ class InvokeAgentExecutionWorkflow:
             return "failed"
         await self._mark_failed(execution_id, NO_FINAL_PHASE)  # no-op when already final
         return "completed"
+
+    @staticmethod
+    async def _runners_polling(schedule_s: float) -> bool:
+        return bool(await workflow.execute_local_activity(
+            RUNNERS_POLLING_ACTIVITY,
+            args=[RUNNER_TASK_QUEUE, 2 * schedule_s],
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(maximum_attempts=2),
+        ))
 
     @staticmethod
     async def _mark_failed(execution_id: str, reason: str) -> None:
