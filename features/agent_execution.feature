@@ -15,9 +15,14 @@ Feature: Running an agent on a real model
     Then it responds with a greeting
 
   @api
+  Scenario: Asked to greet back, the agent greets
+    When I run the agent "greeter" with the message "Hello! Please greet me back."
+    Then it responds with a greeting
+
+  @api
   Scenario: An execution goes through its phases to completion
     When I run the agent "greeter" with the message "Say hello and confirm you can respond" and follow it
-    Then the execution reports the phases "IN_PROGRESS, COMPLETED" in that order
+    Then the phases it went through were "PENDING, IN_PROGRESS, COMPLETED", in that order
     And the execution holds my message and the agent's answer
 
   @api

@@ -80,9 +80,14 @@ def matches(text: str, pattern: str) -> Verdict:
     return Verdict(ok, f"{'matches' if ok else 'does not match'} /{pattern}/")
 
 
+def is_long_enough(text: str, minimum: int = 10) -> Verdict:
+    length = len(text.strip())
+    return Verdict(length >= minimum, f"{length} characters (at least {minimum} expected)")
+
+
 def is_coherent_answer(text: str) -> Verdict:
     """The original suite's combined check for a model answer."""
-    for check in (is_not_gibberish, has_no_error_marker, has_sentence_structure):
+    for check in (is_long_enough, is_not_gibberish, has_no_error_marker, has_sentence_structure):
         verdict = check(text)
         if not verdict:
             return Verdict(False, f"{check.__name__}: {verdict.reason}")

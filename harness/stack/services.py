@@ -67,8 +67,10 @@ class TemporalDevServer:
                  ready_timeout: float = 60.0) -> None:
         self.port = port or free_port()
         args = [binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-                "--port", str(self.port), "--http-port", str(free_port()),
-                "--metrics-port", str(free_port()), "--log-level", "warn"]
+                "--port", str(self.port), "--log-level", "warn"]
+        # HTTP and metrics ports: the dev server picks free ones itself. Reserving them here
+        # raced with the ports it picks for its internal services (seen: "bind: address
+        # already in use", then a crash).
         self.process = ManagedProcess(
             "temporal", args, log_path=log_path,
             ready_probe=lambda: temporal_health(self.address, timeout=1.0)[0],
