@@ -132,8 +132,8 @@ def test_coherent_answers(answer: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "failed_check"),
-    [("asdkj qwpx zzzz", "is_not_gibberish"), ("!!!!", "is_not_gibberish"),
-     ("", "is_not_gibberish"),
+    [("asdkj qwpx zzzz", "is_not_gibberish"), ("!!!!", "is_long_enough"),
+     ("", "is_long_enough"), ("!!!!!!!!!!!!", "is_not_gibberish"),
      ("Error: Execution failed: boom", "has_no_error_marker"),
      ("hello there friend", "has_sentence_structure")],
 )
