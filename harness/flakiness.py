@@ -13,10 +13,11 @@ some always failed, 0 otherwise.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,9 @@ class Tally:
             return "FLAKY"
         if failed:
             return "always fails"
-        return "stable" if passed else "never ran"
+        if passed:
+            return "stable"
+        return "skipped" if self.count("skipped") else "never ran"
 
 
 @dataclass
@@ -64,21 +67,29 @@ class RunRecord:
     results: list[CaseResult]
 
 
+def in_scope(results: Iterable[CaseResult],
+             selected: set[tuple[str, str]] | None) -> set[tuple[str, str]]:
+    """The scenarios to judge: the selection, plus any scenario a run executed (one added to
+    the features while the runs went on); behave reports the deselected ones as skipped."""
+    executed = {r.key for r in results if r.outcome != "skipped"}
+    return executed | (selected or set()) if selected is not None else {r.key for r in results}
+
+
 def tally(runs: Sequence[Sequence[CaseResult]],
           selected: set[tuple[str, str]] | None = None) -> list[Tally]:
-    """Per scenario, its outcome in each run (``missing`` when a run did not report it).
-    ``selected`` keeps only those scenarios (others are reported as skipped by behave)."""
+    """Per scenario, its outcome in each run (``missing`` when a run did not report it)."""
+    scope = in_scope([r for results in runs for r in results], selected)
     keys: dict[tuple[str, str], None] = {}
     per_run = []
     for results in runs:
-        outcomes = {r.key: r.outcome for r in results if selected is None or r.key in selected}
+        outcomes = {r.key: r.outcome for r in results if r.key in scope}
         per_run.append(outcomes)
         keys.update(dict.fromkeys(outcomes))
     for key in sorted(selected or ()):
         keys.setdefault(key, None)
     tallies = [Tally(feature, scenario, [run.get((feature, scenario), "missing")
                                          for run in per_run]) for feature, scenario in keys]
-    order = {"FLAKY": 0, "always fails": 1, "stable": 2, "never ran": 3}
+    order = {"FLAKY": 0, "always fails": 1, "stable": 2, "skipped": 3, "never ran": 4}
     return sorted(tallies, key=lambda t: (order[t.verdict], -t.flake_rate, t.feature,
                                           t.scenario))
 
@@ -87,11 +98,12 @@ def render(tallies: Sequence[Tally], records: Sequence[RunRecord], command: str)
     """The Markdown report: what was run, then one row per scenario."""
     flaky = [t for t in tallies if t.verdict == "FLAKY"]
     failing = [t for t in tallies if t.verdict == "always fails"]
-    durations = [r.seconds for r in records]
+    durations = [r.seconds for r in records if r.seconds > 0]
+    codes = ", ".join(str(r.exit_code) if r.exit_code >= 0 else "?" for r in records)
     lines = [
         "# Flakiness report", "",
         f"Command: `{command}`  ",
-        f"Runs: {len(records)} (exit codes {', '.join(str(r.exit_code) for r in records)}); "
+        f"Runs: {len(records)} (exit codes {codes}); "
         f"duration per run: min {min(durations, default=0):.1f}s, "
         f"max {max(durations, default=0):.1f}s  ",
         f"Scenarios: {len(tallies)}; flaky: {len(flaky)}; always failing: {len(failing)}", "",
@@ -130,6 +142,7 @@ def run_once(number: int, command: Sequence[str], directory: Path) -> RunRecord:
     with (directory / "behave-output.txt").open("wb") as output:
         code = subprocess.call(list(command), stdout=output, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, env=env, cwd=REPO_ROOT)
+    (directory / "exit-code").write_text(f"{code}\n")
     return RunRecord(number, directory, code, time.monotonic() - started,
                      read_junit_dir(directory / "junit"))
 
@@ -147,17 +160,50 @@ def run_flakiness(args: Sequence[str], runs: int, results_path: Path,
     for number in range(1, runs + 1):
         record = run_once(number, command, base / f"run-{number:02d}")
         records.append(record)
-        outcomes = [r.outcome for r in record.results if r.key in selected]
+        scope = in_scope(record.results, selected)
+        outcomes = [r.outcome for r in record.results if r.key in scope]
         emit(f"[flaky] run {number}/{runs}: {outcomes.count('passed')} passed, "
              f"{outcomes.count('failed')} failed, {outcomes.count('skipped')} skipped "
              f"(exit {record.exit_code}) in {record.seconds:.1f}s")
-    tallies = tally([r.results for r in records], selected)
     printable = " ".join(["python scripts/flaky.py", f"--runs {runs}",
                           *([f"--jobs {jobs}"] if jobs else []), *args])
-    text = render(tallies, records, printable)
-    report = results_path / f"flakiness-{stamp.rsplit('-', 1)[0]}.md"
-    report.write_text(text, encoding="utf-8")
+    return report(records, selected, printable, base, results_path, stamp, emit)
+
+
+def report(records: Sequence[RunRecord], selected: set[tuple[str, str]] | None, command: str,
+           base: Path, results_path: Path, stamp: str, emit: Emit) -> tuple[int, Path]:
+    """Tally, print and write the report (``<results>/flakiness-<time>.md`` and a copy in
+    ``base``); return (exit code, report path)."""
+    tallies = tally([r.results for r in records], selected)
+    text = render(tallies, records, command)
+    path = results_path / f"flakiness-{stamp.rsplit('-', 1)[0]}.md"
+    path.write_text(text, encoding="utf-8")
     (base / "flakiness.md").write_text(text, encoding="utf-8")
     emit(text)
-    emit(f"[flaky] report: {report}")
-    return exit_code(tallies), report
+    emit(f"[flaky] report: {path}")
+    return exit_code(tallies), path
+
+
+def behave_seconds(directory: Path) -> float:
+    """How long behave said the run took (``Took 2min 37.970s``), 0 when unknown."""
+    try:
+        text = (directory / "behave-output.txt").read_text(errors="replace")
+    except OSError:
+        return 0.0
+    found = re.findall(r"Took (\d+)min (\d+(?:\.\d+)?)s", text)
+    return int(found[-1][0]) * 60 + float(found[-1][1]) if found else 0.0
+
+
+def report_existing(base: Path, results_path: Path, emit: Emit = print) -> tuple[int, Path]:
+    """Tally the runs already in ``base`` (``run-NN/`` folders of an earlier flaky run)."""
+    records = []
+    for number, directory in enumerate(sorted(base.glob("run-*")), start=1):
+        try:
+            code = int((directory / "exit-code").read_text())
+        except (OSError, ValueError):
+            code = -1
+        records.append(RunRecord(number, directory, code, behave_seconds(directory),
+                                 read_junit_dir(directory / "junit")))
+    stamp = base.name.removesuffix("-flaky")
+    return report(records, None, f"python scripts/flaky.py --from {base}", base, results_path,
+                  stamp, emit)

@@ -7,9 +7,10 @@ services when the selection needs them), describes it in ``<run>/stack.json`` an
 ``behave`` workers with ``STIGMER_E2E_SHARED_STACK`` pointing at it: workers attach to the stack
 and never stop it; each scenario still gets its own organization. Scenarios are spread by
 their expected duration (the latest run's JUnit times, else tag estimates), longest first.
-Scenarios whose tags need a stack of their own (``@fault``: they restart services) run in
-one more behave process that starts its own stack; it takes one of the N slots (with ``-j 1``
-it runs after the others).
+Scenarios whose tags need a stack of their own (``@fault``: they restart services) all go to
+the last worker, which starts its own stack (and takes its share of the other scenarios).
+``own_stacks`` gives every worker its own stack instead: more memory, but no shared model
+endpoint to queue on (the embedded model serves one request at a time).
 
 Everything lands in one run directory: ``workers/w<k>/`` (each worker's HTML report, JUnit,
 console text, artifacts), merged ``junit/``, ``living-docs.md``/``.html`` and ``report.html``
@@ -31,16 +32,11 @@ from harness.config import REPO_ROOT, load_config
 from harness.leaks import LeakGuard
 from harness.prerequisites import check_all
 from harness.reporting.junit import read_junit_dir
-from harness.reporting.living_docs import (
-    attach_results,
-    load_features,
-    render_html,
-    write_living_docs,
-)
-from harness.reporting.merge import merge_runs
+from harness.reporting.merge import merge_runs, summarize, write_index
 from harness.reporting.progress import ProgressLog, phase
 from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_dir import RUN_DIR_ENV, run_directory
+from harness.reporting.run_end import feature_paths
 from harness.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
 from harness.shared_stack import SHARED_STACK_ENV, describe
 from harness.stack.stack import build_stack
@@ -72,18 +68,28 @@ class Worker:
 
 
 def partition(scenarios: Sequence[SelectedScenario], jobs: int,
-              isolated_tags: frozenset[str] = ISOLATED_TAGS) -> tuple[list[Worker], Worker]:
-    """Scenarios with an isolated tag go to one worker with a stack of its own, which takes one
-    of the ``jobs`` slots when there are two or more; the rest go longest-expected-first onto
-    the least loaded shared-stack worker."""
-    isolated = Worker("isolated", shared=False)
-    isolated.scenarios = [s for s in scenarios if s.tags & isolated_tags]
-    shared_jobs = jobs - 1 if isolated.scenarios and jobs > 1 else jobs
-    workers = [Worker(f"w{index + 1}") for index in range(max(1, shared_jobs))]
+              isolated_tags: frozenset[str] = ISOLATED_TAGS,
+              own_stacks: bool = False) -> list[Worker]:
+    """Spread the scenarios over ``jobs`` workers, longest expected first onto the least loaded.
+
+    Scenarios with an isolated tag all go to the last worker, which runs on a stack of its own
+    (and takes its share of the others too); the rest share one stack. With ``own_stacks`` (or
+    a single job) every worker starts its own stack.
+    """
+    jobs = max(1, jobs)
+    isolated = [s for s in scenarios if s.tags & isolated_tags]
+    workers = [Worker(f"w{index + 1}") for index in range(jobs)]
+    if own_stacks or jobs == 1:
+        for worker in workers:
+            worker.shared = False
+    elif isolated:
+        workers[-1].shared = False
+    if isolated:
+        workers[-1].scenarios.extend(isolated)
     for scenario in sorted(scenarios, key=lambda s: -s.estimate):
         if not scenario.tags & isolated_tags:
             min(workers, key=lambda w: w.load).scenarios.append(scenario)
-    return [w for w in workers if w.scenarios], isolated
+    return [worker for worker in workers if worker.scenarios]
 
 
 def previous_durations(results_path: Path, runs: int = 10) -> dict[tuple[str, str], float]:
@@ -159,23 +165,28 @@ def run_on_shared_stack(selection: Selection, workers: list[Worker], alongside: 
     report = check_all(config)
     (run_dir / "prerequisites.txt").write_text(report.summary() + "\n")
     emit(report.summary())
+    if not report.results["stigmer"].ok:
+        emit("[parallel] no Stigmer server can be started: the workers report why they skip")
+        run_workers([*workers, *alongside], selection.options, run_dir, None, emit)
+        return
     stack = build_stack(config, report, run_dir, emit)
     try:
         with phase(emit, f"[parallel] starting the shared stack ({stack.info.provider})"):
             stack.start()
         needs_services = [s for w in workers for s in w.scenarios
                           if s.tags & EXECUTION_TAGS and not report.missing_for_tags(list(s.tags))]
-        services_ready = False
+        services_ready, services_error = False, ""
         if needs_services:
             with phase(emit, "[parallel] execution services (LLM, Temporal, agent-runner)"):
                 try:
                     stack.ensure_execution_services()
                     services_ready = True
                 except Exception as error:
+                    services_error = str(error)
                     emit(f"[parallel] execution services failed: {error}")
         for note in stack.info.notes:
             emit(f"[stack] {note}")
-        stack_file = describe(stack, services_ready).save(run_dir / "stack.json")
+        stack_file = describe(stack, services_ready, services_error).save(run_dir / "stack.json")
         run_workers([*workers, *alongside], selection.options, run_dir, stack_file, emit)
     finally:
         with phase(emit, "[parallel] stopping the shared stack"):
@@ -203,7 +214,7 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 
 def run_parallel(args: Sequence[str], jobs: int,
-                 isolated_tags: frozenset[str] = ISOLATED_TAGS) -> int:
+                 isolated_tags: frozenset[str] = ISOLATED_TAGS, own_stacks: bool = False) -> int:
     """Run ``behave <args>`` over ``jobs`` workers; return the exit code (0: all passed)."""
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     config = load_config(select_userdata(args))
@@ -212,68 +223,41 @@ def run_parallel(args: Sequence[str], jobs: int,
     emit.attach(run_dir / "progress.log")
     started = time.monotonic()
     selection = select(args, previous_durations(config.results_path))
-    workers, isolated = partition(selection.scenarios, jobs, isolated_tags)
-    emit(f"[parallel] {len(selection.scenarios)} scenarios, {len(workers)} workers, "
-         f"{len(isolated.scenarios)} on a stack of their own; results in {run_dir}")
-    alone = [isolated] if isolated.scenarios else []
-    # With one job, the isolated scenarios run after the others; else in a slot of their own.
-    together, after = (alone, []) if jobs > 1 else ([], alone)
+    workers = partition(selection.scenarios, jobs, isolated_tags, own_stacks)
+    shared = [w for w in workers if w.shared]
+    own = [w for w in workers if not w.shared]
+    emit(f"[parallel] {len(selection.scenarios)} scenarios over {len(workers)} behave processes "
+         f"({len(shared)} on a shared stack, {len(own)} with a stack of their own); "
+         f"results in {run_dir}")
     guard = LeakGuard.begin(run_dir, config.results_path, config.compose_project_prefix, emit)
-    interrupted = False
+    interrupted = crashed = False
     try:
-        if workers:
-            run_on_shared_stack(selection, workers, together, run_dir, emit)
-        else:
-            after = alone
-        if after:
-            run_workers(after, selection.options, run_dir, None, emit)
+        if shared:
+            run_on_shared_stack(selection, shared, own, run_dir, emit)
+        elif own:
+            run_workers(own, selection.options, run_dir, None, emit)
     except KeyboardInterrupt:
         emit("[parallel] interrupted")
         interrupted = True
+    except Exception as error:  # the stack did not start: say why, keep what was written
+        emit(f"[parallel] failed: {error}")
+        crashed = True
     finally:
         leaks = guard.verify(emit)
-        all_workers = [*workers, *alone]
-        merge_runs(run_dir, [run_dir / "workers" / w.name for w in all_workers],
+        merge_runs(run_dir, [run_dir / "workers" / w.name for w in workers],
                    {s.feature: s.stem for s in selection.scenarios})
-        write_index(run_dir, selection, all_workers)
+        write_index(run_dir, feature_paths(selection.paths), [
+            (f"workers/{w.name}/report.html", f"{w.name}: full report ({len(w.scenarios)} "
+             f"scenarios, exit {w.exit_code}, {w.seconds:.1f}s)") for w in workers])
     counts = summarize(run_dir, {scenario.key for scenario in selection.scenarios})
     emit(f"[parallel] {counts} in {time.monotonic() - started:.1f}s "
-         f"({len(all_workers)} behave processes); report: {run_dir / 'report.html'}")
+         f"({len(workers)} behave processes); report: {run_dir / 'report.html'}")
     if interrupted:
         return 130
-    return 1 if leaks or any(w.exit_code != 0 for w in all_workers) else 0
+    return 1 if crashed or leaks or any(w.exit_code != 0 for w in workers) else 0
 
 
 def select_userdata(args: Sequence[str]) -> dict[str, str]:
     from behave.configuration import Configuration
 
     return dict(Configuration(list(args)).userdata)
-
-
-def summarize(run_dir: Path, selected: set[tuple[str, str]]) -> str:
-    """``a passed, b failed, c skipped`` over the selected scenarios of the merged JUnit."""
-    outcomes: dict[str, int] = {"passed": 0, "failed": 0, "skipped": 0}
-    for case in read_junit_dir(run_dir / "junit"):
-        if case.key in selected:
-            outcomes[case.outcome] += 1
-    return ", ".join(f"{count} {name}" for name, count in outcomes.items())
-
-
-def write_index(run_dir: Path, selection: Selection, workers: Sequence[Worker]) -> Path:
-    """Living docs of the merged results, and ``report.html``: the same page with links to
-    each worker's full HTML report."""
-    from harness.reporting.notes import ScenarioNotes
-    from harness.reporting.run_end import feature_paths
-
-    paths = feature_paths(selection.paths)
-    links = [(f"workers/{w.name}/report.html",
-              f"{w.name}: full report ({len(w.scenarios)} scenarios, exit {w.exit_code}, "
-              f"{w.seconds:.1f}s)") for w in workers]
-    write_living_docs(paths, run_dir, root=REPO_ROOT, links=links)
-    features = load_features(paths, REPO_ROOT)
-    attach_results(features, read_junit_dir(run_dir / "junit"), ScenarioNotes.load(run_dir))
-    path = run_dir / "report.html"
-    path.write_text(render_html(features, f"parallel run {run_dir.name}",
-                                title="Stigmer acceptance suite: parallel run", links=links),
-                    encoding="utf-8")
-    return path

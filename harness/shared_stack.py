@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,10 @@ Progress = Callable[[str], None]
 class SharedStackSpec:
     """What a worker needs to know about a stack another process runs."""
 
-    server_address: str
-    provider: str
-    temporal_address: str = ""
-    llm_url: str = ""
-    llm_source: str = ""
-    notes: list[str] = field(default_factory=list)
+    info: dict[str, Any]
     log_dir: str = ""
     services_ready: bool = False
+    services_error: str = ""
     compose_project: str = ""
     compose_files: list[str] = field(default_factory=list)
 
@@ -48,16 +44,18 @@ class SharedStackSpec:
     def load(cls, path: Path) -> SharedStackSpec:
         return cls(**json.loads(path.read_text()))
 
+    def stack_info(self) -> StackInfo:
+        """The stack's ``StackInfo`` (fields this version does not know are ignored)."""
+        known = {f.name for f in fields(StackInfo)}
+        return StackInfo(**{key: value for key, value in self.info.items() if key in known})
 
-def describe(stack: Any, services_ready: bool) -> SharedStackSpec:
+
+def describe(stack: Any, services_ready: bool, services_error: str = "") -> SharedStackSpec:
     """The spec of a started stack (an ``EmbeddedStack`` or an ``ExternalStack``)."""
-    info: StackInfo = stack.info
     compose = getattr(stack, "_compose", None)
     return SharedStackSpec(
-        server_address=info.server_address, provider=info.provider,
-        temporal_address=info.temporal_address, llm_url=info.llm_url,
-        llm_source=info.llm_source, notes=list(info.notes),
-        log_dir=str(getattr(stack, "log_dir", "") or ""), services_ready=services_ready,
+        info=asdict(stack.info), log_dir=str(getattr(stack, "log_dir", "") or ""),
+        services_ready=services_ready, services_error=services_error,
         compose_project=getattr(compose, "project_name", "") if compose else "",
         compose_files=[str(f) for f in getattr(compose, "files", [])] if compose else [],
     )
@@ -68,12 +66,10 @@ class AttachedStack:
 
     def __init__(self, spec: SharedStackSpec, own_log_dir: Path) -> None:
         self.spec = spec
-        self.provider = spec.provider
-        self.info = StackInfo(server_address=spec.server_address, provider=spec.provider,
-                              temporal_address=spec.temporal_address, llm_url=spec.llm_url,
-                              llm_source=spec.llm_source,
-                              notes=[f"attached to the shared {spec.provider} stack at "
-                                     f"{spec.server_address}"])
+        self.info = spec.stack_info()
+        self.provider = self.info.provider
+        self.info.notes = [f"attached to the shared {self.provider} stack at "
+                           f"{self.info.server_address}"]
         self.log_dir = Path(spec.log_dir) if spec.log_dir else None
         self.own_log_dir = own_log_dir
 
@@ -81,6 +77,9 @@ class AttachedStack:
         return None
 
     def ensure_execution_services(self) -> None:
+        if self.spec.services_error:
+            raise RuntimeError(f"the execution services of the shared stack failed to start: "
+                               f"{self.spec.services_error}")
         if not self.spec.services_ready:
             raise RuntimeError("the shared stack was started without its execution services "
                                "(Temporal, agent-runner, LLM): the parallel runner starts them "

@@ -7,6 +7,7 @@ Every method is a no-op when the run has no html-pretty formatter (e.g. ``-f pre
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -67,8 +68,10 @@ class HtmlReport:
 
     def before_scenario_finished(self, status: str) -> None:
         if self.formatter is not None and self.formatter.pseudo_steps:
-            self.formatter.before_scenario_finish(status)
+            with contextlib.suppress(Exception):  # decoration never fails a scenario
+                self.formatter.before_scenario_finish(status)
 
     def after_scenario_finished(self, status: str) -> None:
         if self.formatter is not None and self.formatter.pseudo_steps:
-            self.formatter.after_scenario_finish(status)
+            with contextlib.suppress(Exception):
+                self.formatter.after_scenario_finish(status)

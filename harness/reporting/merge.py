@@ -1,12 +1,15 @@
 """Merge the results of several behave processes (parallel workers) into one run directory:
-JUnit XML, scenario notes and console text."""
+JUnit XML, scenario notes, console text, living docs and an index page."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness.reporting.junit import merge_junit_dirs
+from harness.config import REPO_ROOT
+from harness.reporting.junit import merge_junit_dirs, read_junit_dir
+from harness.reporting.living_docs import attach_results, load_features, write_living_docs
+from harness.reporting.living_docs_html import render_html
 from harness.reporting.notes import ScenarioNotes
 
 
@@ -26,3 +29,26 @@ def merge_runs(run_dir: Path, parts: Sequence[Path], stems: Mapping[str, str]) -
             continue
         console.append(f"===== {part.relative_to(run_dir).as_posix()} =====\n{text}")
     (run_dir / "console.txt").write_text("\n".join(console))
+
+
+def summarize(run_dir: Path, selected: set[tuple[str, str]]) -> str:
+    """``a passed, b failed, c skipped`` over the selected scenarios of the merged JUnit."""
+    outcomes: dict[str, int] = {"passed": 0, "failed": 0, "skipped": 0}
+    for case in read_junit_dir(run_dir / "junit"):
+        if case.key in selected:
+            outcomes[case.outcome] += 1
+    return ", ".join(f"{count} {name}" for name, count in outcomes.items())
+
+
+def write_index(run_dir: Path, feature_paths: Sequence[Path],
+                links: Sequence[tuple[str, str]]) -> Path:
+    """Living docs of the merged results, and ``report.html``: the same page with ``links``
+    (href, label) to the parts' own reports."""
+    write_living_docs(feature_paths, run_dir, root=REPO_ROOT, links=links)
+    features = load_features(feature_paths, REPO_ROOT)
+    attach_results(features, read_junit_dir(run_dir / "junit"), ScenarioNotes.load(run_dir))
+    path = run_dir / "report.html"
+    path.write_text(render_html(features, f"parallel run {run_dir.name}",
+                                title="Stigmer acceptance suite: parallel run", links=links),
+                    encoding="utf-8")
+    return path

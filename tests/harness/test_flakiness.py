@@ -35,6 +35,19 @@ def test_tally_orders_flaky_first_and_marks_missing_runs() -> None:
     assert tallies[-1].outcomes == ["missing"] * 3
 
 
+def test_a_scenario_added_while_the_runs_went_on_is_judged_too() -> None:
+    runs = [[case("old", "passed")], [case("old", "passed"), case("new", "failed")],
+            [case("old", "passed"), case("new", "passed"), case("gone", "skipped")]]
+    tallies = {t.scenario: t for t in tally(runs, {("F", "old")})}
+    assert set(tallies) == {"old", "new"}  # "gone" was never selected nor executed
+    assert tallies["new"].outcomes == ["missing", "failed", "passed"]
+    assert tallies["new"].verdict == "FLAKY"
+
+
+def test_a_scenario_skipped_in_every_run_is_reported_skipped() -> None:
+    assert Tally("F", "s", ["skipped", "skipped"]).verdict == "skipped"
+
+
 def test_exit_codes() -> None:
     assert exit_code(tally(RUNS, SELECTED)) == 1
     assert exit_code([Tally("F", "b", ["failed", "failed"])]) == 2

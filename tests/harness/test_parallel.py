@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness.config import REPO_ROOT
-from harness.parallel import Worker, partition, summarize
-from harness.reporting.merge import merge_runs
+from harness.parallel import Worker, partition
+from harness.reporting.merge import merge_runs, summarize
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.run_dir import RUN_DIR_ENV
 from harness.selection import SelectedScenario, estimate, select, split_paths
@@ -79,16 +79,26 @@ def test_estimates_come_from_earlier_runs_else_from_tags() -> None:
 # ----------------------------------------------------------------------------- partition
 def test_partition_balances_by_expected_duration_and_isolates_faults() -> None:
     scenarios = [scenario("a", 10), scenario("b", 6), scenario("c", 5), scenario("d", 1),
-                 scenario("f", 20, "fault")]
-    workers, isolated = partition(scenarios, 3)
-    assert [s.name for s in isolated.scenarios] == ["f"] and not isolated.shared
-    assert len(workers) == 2  # the isolated worker takes the third slot
-    assert sorted(round(w.load) for w in workers) == [11, 11]  # 10+1, 6+5
+                 scenario("f", 9, "fault")]
+    workers = partition(scenarios, 3)
+    assert [w.shared for w in workers] == [True, True, False]
+    own = workers[-1]
+    assert own.scenarios[0].name == "f"  # with its share of the others
+    assert {s.name for w in workers for s in w.scenarios} == {"a", "b", "c", "d", "f"}
+    assert max(w.load for w in workers) == 11  # a | b+c | f+d
 
 
-def test_with_one_job_everything_shared_goes_to_one_worker() -> None:
-    workers, isolated = partition([scenario("a", 1), scenario("f", 1, "fault")], 1)
-    assert len(workers) == 1 and len(isolated.scenarios) == 1
+def test_with_one_job_or_own_stacks_no_stack_is_shared() -> None:
+    one = partition([scenario("a", 1), scenario("f", 1, "fault")], 1)
+    assert len(one) == 1 and not one[0].shared and len(one[0].scenarios) == 2
+    own = partition([scenario("a", 1), scenario("b", 1)], 2, own_stacks=True)
+    assert [w.shared for w in own] == [False, False]
+
+
+def test_without_isolated_scenarios_every_worker_shares_the_stack() -> None:
+    workers = partition([scenario("a", 1), scenario("b", 1), scenario("c", 1)], 2)
+    assert [w.shared for w in workers] == [True, True]
+    assert [len(w.scenarios) for w in workers] == [2, 1]
 
 
 def test_workers_list_their_scenarios_grouped_by_file() -> None:
@@ -123,9 +133,20 @@ def test_a_worker_attaches_to_the_described_stack(tmp_path: Path) -> None:
 
 
 def test_a_ready_shared_stack_needs_nothing_more(tmp_path: Path) -> None:
-    stack = AttachedStack(SharedStackSpec("h:1", "compose", services_ready=True), tmp_path)
+    spec = SharedStackSpec({"server_address": "h:1", "provider": "compose",
+                            "runner_host": "host.docker.internal", "from_the_future": 1},
+                           services_ready=True)
+    stack = AttachedStack(spec, tmp_path)
     stack.ensure_execution_services()
+    assert stack.info.runner_host == "host.docker.internal"
     assert stack.log_files() == []
+
+
+def test_a_failed_start_of_the_services_is_explained(tmp_path: Path) -> None:
+    spec = SharedStackSpec({"server_address": "h:1", "provider": "processes"},
+                           services_error="temporal binary missing")
+    with pytest.raises(RuntimeError, match="temporal binary missing"):
+        AttachedStack(spec, tmp_path).ensure_execution_services()
 
 
 # ----------------------------------------------------------------------------- merging
