@@ -113,6 +113,10 @@ class LlamaEngine:
               on_chunk: Callable[[Chunk], bool] | None) -> Any:
         if self._server is None:
             raise ModelUnavailable("the model is not loaded")
+        # No prompt-cache reuse: evaluating a prompt in one batch instead of on top of the
+        # previous request's cache can change greedy (temperature 0) output, which made
+        # answers depend on whatever ran before. Prompts are short; the cost is a few ms.
+        body = {**body, "cache_prompt": False}
         if on_chunk is None:
             return handler({**body, "stream": False})
         return handler({**body, "stream": True}, on_chunk)
