@@ -46,7 +46,8 @@ class ScenarioWorld:
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)
-        self.redactor.add(self.config.api_key)
+        if self.config.api_key != "local":  # Stigmer's local-mode key is not a secret
+            self.redactor.add(self.config.api_key)
         self.redactor.add(self.config.server_api_key)
         self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.prerequisites import PrerequisiteReport
-from harness.processes import ManagedProcess, free_port
+from harness.processes import ManagedProcess, TempDir, free_port
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
 
 if TYPE_CHECKING:
@@ -104,7 +104,10 @@ class EmbeddedStack:
         self.provider = choose_provider(config, report)
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
-        self.data_dir = run_dir / "server-data"
+        # The server's store holds what it is given (runtime secrets included): a temp dir
+        # outside the reports, removed when the stack stops.
+        self._data_tmp = TempDir(prefix="stigmer-e2e-server-data-")
+        self.data_dir = self._data_tmp.path
         self.progress = progress
         self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
@@ -124,7 +127,7 @@ class EmbeddedStack:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start the Stigmer server (it connects to Temporal lazily, when it comes up)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._stoppers.append(self._data_tmp.cleanup)
         hosts = ["127.0.0.1", *([self.gateway] if self.gateway else [])]
         temporal = self.config.temporal_address or f"127.0.0.1:{self.temporal_port}"
         started = time.monotonic()
@@ -245,7 +248,8 @@ class EmbeddedStack:
         files = [REPO_ROOT / name for name in self.config.compose_files]
         self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner) ...")
         self._compose = ComposeProject(project, files, env, self.log_dir,
-                                       wait_timeout=int(self.config.stack_timeout))
+                                       wait_timeout=int(self.config.stack_timeout),
+                                       progress=self.progress)
         self._stoppers.append(self._compose.down)
         self._stoppers.append(lambda: self._compose.logs(self.log_dir))
         self._compose.up()
