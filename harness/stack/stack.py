@@ -137,7 +137,7 @@ class EmbeddedStack:
             api_key=self.config.server_api_key, temporal_address=temporal,
             runner_schedule_timeout=self.config.runner_schedule_timeout,
             runner_heartbeat_timeout=self.config.runner_heartbeat_timeout, cwd=REPO_ROOT,
-            profile=self.config.target_profile, ready_timeout=self.config.stack_timeout,
+            profile=self.config.target_profile,
         )
         self._stoppers.append(self._server.stop)
         self._server.start()
