@@ -38,13 +38,13 @@ Feature: Deploying workflows
     And it shows the action "Create" for the workflow "fetch-user"
     And no workflow exists
 
-  @api
+  @api @reference-only @ref:workflow-validation
   Scenario: An invalid workflow is rejected, pointing at the faulty task
     When I apply the "workflows/invalid" manifests
     Then the workflow is rejected as invalid, pointing at 'tasks[2] "fetch": http call needs endpoint.uri'
     And no workflow exists
 
-  @cli
+  @cli @reference-only @ref:workflow-validation
   Scenario: Deploying an invalid workflow from the command line fails and says why
     When I apply the "workflows/invalid" manifests from the command line
     Then the command fails

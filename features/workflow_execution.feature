@@ -63,7 +63,7 @@ Feature: Running workflows
     When I run the workflow "fetch-broken"
     Then the workflow execution fails, saying the task "call_api" failed
 
-  @api
+  @api @reference-only @ref:egress-guard
   Scenario: A workflow may not call hosts on the internet
     Given I have applied the "workflows/failing" manifests
     When I run the workflow "call-outside"
