@@ -40,17 +40,17 @@ class ContractProbe:
         return self.reachable and self.generation == DRIVEN_GENERATION
 
     def line(self) -> str:
-        """One line for the prerequisite summary (and the stop message)."""
+        """One line for the prerequisite summary and the stop message (no evidence)."""
         if not self.reachable:
             return f"no Stigmer answers at {self.address} ({self.evidence})"
+        drives = GENERATION_NAMES[DRIVEN_GENERATION]
         if self.generation is None:
-            return (f"the server at {self.address} speaks no Stigmer API this suite knows "
-                    f"({self.evidence}); the suite drives {GENERATION_NAMES[DRIVEN_GENERATION]}")
+            return (f"the server at {self.address} speaks no Stigmer API this suite knows; "
+                    f"the suite drives {drives}")
         speaks = GENERATION_NAMES[self.generation]
         if self.driven:
-            return f"speaks {speaks} ({self.evidence})"
-        return (f"this Stigmer speaks {speaks}, the suite drives "
-                f"{GENERATION_NAMES[DRIVEN_GENERATION]} ({self.evidence})")
+            return f"speaks {speaks}"
+        return f"this Stigmer speaks {speaks}, the suite drives {drives}"
 
 
 def _request(kind: str) -> bytes:

@@ -180,7 +180,8 @@ def check_contract(config: SuiteConfig, address: str = "") -> PrerequisiteResult
         return PrerequisiteResult("Contract", True, CONTRACT_PENDING, required_for)
     probe = probe_contract(address, config.api_key)
     if probe.driven:
-        return PrerequisiteResult("Contract", True, probe.line(), required_for)
+        return PrerequisiteResult("Contract", True, f"{probe.line()}: {probe.evidence}",
+                                  required_for)
     return PrerequisiteResult(
         "Contract", False, probe.line(), required_for,
         how_to_fix="point the suite at a Stigmer of the 3.x agent-execution API "

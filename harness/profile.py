@@ -25,9 +25,9 @@ G1 = "G1"  # January 2026 Go server: old ApiResourceReference numbering, no Sear
 G2 = "G2"  # stigmer / stigmer-protos 3.x on PyPI: agent executions (what the suite drives)
 G3 = "G3"  # late 2026 TypeScript server: AgentExecution became Run (ai.stigmer.agentic.run.v1)
 GENERATION_NAMES = {
-    G1: "the January 2026 API (G1: old resource-reference numbering, no search service)",
-    G2: "the 3.x agent-execution API (G2, ai.stigmer.agentic.agentexecution.v1)",
-    G3: "the run API (G3, ai.stigmer.agentic.run.v1)",
+    G1: "the January 2026 API (G1)",
+    G2: "the 3.x agent-execution API (G2)",
+    G3: "the run API (G3)",
 }
 #: The generation this suite's steps drive.
 DRIVEN_GENERATION = G2
