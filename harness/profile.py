@@ -147,3 +147,8 @@ def get_profile(name: str) -> TargetProfile:
         known = ", ".join([*PROFILES, *ALIASES])
         raise ProfileError(f"profile={name!r} is not a known Stigmer build: use one of {known}")
     return PROFILES[key]
+
+
+def cli_dialect_for(explicit: str, profile: TargetProfile) -> str:
+    """The CLI dialect to drive: an explicit ``cli_dialect`` setting, else the profile's."""
+    return explicit if explicit and explicit != "auto" else profile.cli_dialect

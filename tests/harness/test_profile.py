@@ -112,3 +112,11 @@ def test_the_compatibility_table_names_every_reference_only_behaviour() -> None:
     text = (REPO_ROOT / "docs" / "compatibility.md").read_text()
     for key in REFERENCE_ONLY_BEHAVIOURS:
         assert re.search(rf"`{re.escape(key)}`", text), key
+
+
+def test_the_profile_chooses_the_cli_dialect_unless_one_is_set() -> None:
+    from harness.profile import cli_dialect_for
+
+    assert cli_dialect_for("", get_profile("january")) == "january"
+    assert cli_dialect_for("auto", get_profile("reference")) == "current"
+    assert cli_dialect_for("current", get_profile("january")) == "current"
