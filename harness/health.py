@@ -67,5 +67,5 @@ def stigmer_ready(address: str, api_key: str = "", timeout: float = 2.0) -> tupl
     """
     code = call_method(address, READINESS_METHOD, readiness_request(), api_key, timeout)
     if code in NOT_ANSWERED:
-        return False, f"{READINESS_METHOD.rsplit('/', 2)[1]} did not answer ({code.name})"
+        return False, code.name
     return True, f"answered getByReference with {code.name}"

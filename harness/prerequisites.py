@@ -207,7 +207,7 @@ class PrerequisiteReport:
         the target speaks another API generation than the suite drives."""
         stigmer, contract = self.results.get("stigmer"), self.results.get("contract")
         if stigmer is not None and not stigmer.ok and stigmer.detail.startswith("no Stigmer"):
-            return f"{stigmer.detail} ({stigmer.error}): fix -D server_address or start it"
+            return f"{stigmer.detail} ({stigmer.error}): start it or fix -D server_address"
         if contract is not None and not contract.ok and stigmer is not None and stigmer.ok:
             return contract.detail
         return None
