@@ -17,6 +17,9 @@ from harness.profile import DRIVEN_GENERATION, G1, G2, G3, GENERATION_NAMES
 AGENT_EXECUTION_SERVICE = "ai.stigmer.agentic.agentexecution.v1.AgentExecutionQueryController"
 SEARCH_SERVICE = "ai.stigmer.search.v1.SearchService"
 RUN_PACKAGE = "ai.stigmer.agentic.run.v1."
+REFERENCE_MESSAGE = "ai.stigmer.commons.apiresource.ApiResourceReference"
+#: 3.x numbering of ApiResourceReference (G1: scope 1, org 2, kind 3, slug 4).
+CURRENT_REFERENCE_NUMBERS = {"org": 1, "kind": 2, "slug": 3}
 #: One method per question, called with a harmless request.
 PROBES = {
     "agent": ("/ai.stigmer.agentic.agent.v1.AgentQueryController/getByReference", "reference"),
@@ -80,6 +83,42 @@ def reflected_services(address: str, timeout: float = 2.0) -> list[str] | None:
         channel.close()
 
 
+def reflected_fields(address: str, message: str, timeout: float = 2.0) -> dict[str, int] | None:
+    """name -> number of the fields of ``message`` as the server describes it by reflection
+    (None: not described)."""
+    from google.protobuf import descriptor_pb2
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    channel = grpc.insecure_channel(address)
+    try:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(file_containing_symbol=message)
+        for response in stub.ServerReflectionInfo(iter([request]), timeout=timeout):
+            for blob in response.file_descriptor_response.file_descriptor_proto:
+                proto = descriptor_pb2.FileDescriptorProto.FromString(blob)
+                for described in proto.message_type:
+                    if f"{proto.package}.{described.name}" == message:
+                        return {field.name: field.number for field in described.field}
+        return None
+    except grpc.RpcError:
+        return None
+    finally:
+        channel.close()
+
+
+def old_reference_numbering(fields: dict[str, int] | None) -> str | None:
+    """Evidence of G1's ApiResourceReference numbering, or None."""
+    if not fields:
+        return None
+    moved = {name: number for name, number in fields.items()
+             if name in CURRENT_REFERENCE_NUMBERS and CURRENT_REFERENCE_NUMBERS[name] != number}
+    if not moved and "scope" not in fields:
+        return None
+    numbers = ", ".join(f"{name} {number}" for name, number in sorted(
+        fields.items(), key=lambda item: item[1]))
+    return f"ApiResourceReference numbers {numbers} (3.x: org 1, kind 2, slug 3)"
+
+
 def classify(serves: dict[str, bool]) -> str | None:
     """The generation of a server from which kinds of calls it serves."""
     if serves.get("agent_execution"):
@@ -101,7 +140,12 @@ def probe_contract(address: str, api_key: str = "", timeout: float = 2.0) -> Con
         stigmer = sorted(name for name in services if name.startswith("ai.stigmer."))
         evidence = "reflection lists " + (", ".join(stigmer[:4]) or "no Stigmer service") + (
             f" and {len(stigmer) - 4} more" if len(stigmer) > 4 else "")
-        return ContractProbe(address, True, classify(serves), evidence)
+        generation = classify(serves)
+        if generation == G2:
+            old = old_reference_numbering(reflected_fields(address, REFERENCE_MESSAGE, timeout))
+            if old:
+                generation, evidence = G1, f"{evidence}; {old}"
+        return ContractProbe(address, True, generation, evidence)
     codes: dict[str, grpc.StatusCode] = {}
     for name, (method, request) in PROBES.items():
         codes[name] = call_method(address, method, _request(request), api_key, timeout)

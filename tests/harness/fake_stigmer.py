@@ -41,7 +41,8 @@ class _Answers(grpc.GenericRpcHandler):
 class FakeStigmer:
     """A loopback gRPC server serving ``methods``; optionally lists ``reflected`` services."""
 
-    def __init__(self, methods: Iterable[str], reflected: Iterable[str] | None = None) -> None:
+    def __init__(self, methods: Iterable[str], reflected: Iterable[str] | None = None,
+                 pool: object | None = None) -> None:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
@@ -49,7 +50,7 @@ class FakeStigmer:
             from grpc_reflection.v1alpha import reflection
 
             reflection.enable_server_reflection([*reflected, reflection.SERVICE_NAME],
-                                                self.server)
+                                                self.server, pool=pool)
         self.server.add_generic_rpc_handlers((_Answers(methods),))
         self.server.add_insecure_port(self.address)
 
@@ -59,3 +60,22 @@ class FakeStigmer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.stop(grace=None).wait(5)
+
+
+def january_reference_pool() -> object:
+    """A descriptor pool with ApiResourceReference numbered as the January 2026 server has it."""
+    from google.protobuf import descriptor_pb2, descriptor_pool
+
+    field = descriptor_pb2.FieldDescriptorProto
+    proto = descriptor_pb2.FileDescriptorProto(
+        name="ai/stigmer/commons/apiresource/io.proto", package="ai.stigmer.commons.apiresource",
+        syntax="proto3")
+    message = proto.message_type.add(name="ApiResourceReference")
+    for number, (name, kind) in enumerate([("scope", field.TYPE_INT32),
+                                           ("org", field.TYPE_STRING),
+                                           ("kind", field.TYPE_INT32),
+                                           ("slug", field.TYPE_STRING)], 1):
+        message.field.add(name=name, number=number, type=kind, label=field.LABEL_OPTIONAL)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(proto)
+    return pool

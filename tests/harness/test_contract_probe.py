@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from harness.config import REPO_ROOT, load_config
-from harness.contract import probe_contract
+from harness.contract import REFERENCE_MESSAGE, probe_contract, reflected_fields
 from harness.health import grpc_health, stigmer_ready
 from harness.prerequisites import PrerequisiteReport, check_contract, check_stigmer
 from harness.processes import free_port
 from harness.profile import G1, G2, G3, get_profile
 from harness.stack.services import StigmerServerProcess
 from reference.server.config import HEALTH_ENV
-from tests.harness.fake_stigmer import G1_METHODS, G3_METHODS, FakeStigmer
+from tests.harness.fake_stigmer import (
+    G1_METHODS,
+    G3_METHODS,
+    FakeStigmer,
+    january_reference_pool,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -98,6 +103,27 @@ def test_another_generation_is_named_by_reflection() -> None:
     with FakeStigmer([], reflected=services) as fake:
         probe = probe_contract(fake.address)
     assert probe.generation == G3 and "reflection lists" in probe.evidence
+
+
+def test_the_january_resource_reference_numbering_is_named_by_reflection() -> None:
+    services = ["ai.stigmer.agentic.agentexecution.v1.AgentExecutionQueryController",
+                "ai.stigmer.search.v1.SearchService"]
+    with FakeStigmer([], reflected=services, pool=january_reference_pool()) as fake:
+        probe = probe_contract(fake.address)
+    assert probe.generation == G1, probe.evidence
+    assert "ApiResourceReference numbers scope 1, org 2, kind 3, slug 4" in probe.evidence
+
+
+def test_the_current_numbering_by_reflection_is_the_driven_generation() -> None:
+    services = ["ai.stigmer.agentic.agentexecution.v1.AgentExecutionQueryController",
+                "ai.stigmer.search.v1.SearchService"]
+    from ai.stigmer.commons.apiresource import io_pb2  # noqa: F401 - into the default pool
+
+    with FakeStigmer([], reflected=services) as fake:  # the default pool: stigmer-protos 3.41
+        fields = reflected_fields(fake.address, REFERENCE_MESSAGE)
+        probe = probe_contract(fake.address)
+    assert fields is not None and (fields["org"], fields["kind"], fields["slug"]) == (1, 2, 3)
+    assert probe.generation == G2 and probe.driven, probe.evidence
 
 
 def test_a_server_speaking_no_stigmer_api_is_named_so() -> None:
