@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 
 from harness.config import SuiteConfig
-from harness.health import READINESS_METHOD, stigmer_ready, temporal_health
+from harness.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
 
 #: behave tag (without ``@``) -> prerequisite name
 TAG_REQUIREMENTS = {
@@ -150,8 +150,12 @@ def check_stigmer(config: SuiteConfig) -> PrerequisiteResult:
     if config.target == "external":
         ready, detail = stigmer_ready(config.server_address, config.api_key)
         if ready:
+            hint = ""
+            if config.target_profile.health_service and not grpc_health(config.server_address)[0]:
+                hint = (f"; it serves no health service, unlike the {config.profile} profile: "
+                        "a real Stigmer? pass -D profile=stigmer-g2")
             return PrerequisiteResult("Stigmer", True, f"answering at {config.server_address} "
-                                      f"({detail})", required_for)
+                                      f"({detail}){hint}", required_for)
         return PrerequisiteResult(
             "Stigmer", False, f"no Stigmer answers at {config.server_address}", required_for,
             how_to_fix="start the Stigmer server (stigmer server) or fix -D server_address",

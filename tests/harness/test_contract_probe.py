@@ -83,6 +83,17 @@ def test_an_external_server_without_health_service_is_used(
     stigmer, contract = check_stigmer(config), check_contract(config)
     assert stigmer.ok and contract.ok, (stigmer.message(), contract.message())
     assert PrerequisiteReport({"stigmer": stigmer, "contract": contract}).stop_reason() is None
+    assert "health service" not in stigmer.detail
+
+
+def test_a_server_without_health_service_on_the_reference_profile_gets_a_hint(
+        without_health: StigmerServerProcess, with_health: StigmerServerProcess) -> None:
+    def detail(address: str) -> str:
+        config = load_config({"target": "external", "server_address": address}, environ={})
+        return check_stigmer(config).detail
+
+    assert "pass -D profile=stigmer-g2" in detail(without_health.address)
+    assert "profile" not in detail(with_health.address)
 
 
 @pytest.mark.parametrize(("methods", "generation", "speaks"), [
