@@ -75,7 +75,7 @@ class TargetProfile:
     shares: frozenset[str] = field(default_factory=frozenset)
 
     def server_env(self, *, port: int, data_dir: Path, temporal_address: str = "",
-                   temporal_namespace: str = "default", log_level: str = "INFO") -> dict[str, str]:
+                   temporal_namespace: str = "default", log_level: str = "info") -> dict[str, str]:
         """The environment a server of this build is configured by."""
         env = {
             "GRPC_PORT": str(port),
