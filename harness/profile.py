@@ -34,20 +34,20 @@ DRIVEN_GENERATION = G2
 
 #: Behaviours the suite asserts that hold on the reference stack; key -> why only there.
 REFERENCE_ONLY_BEHAVIOURS: Mapping[str, str] = {
-    "name-rule": "the reference server refuses the name \"Invalid Name!\"; Stigmer's January "
-                 "server turns it into the slug invalid-name and accepts it (the rule is "
-                 "enforced client-side by the SDK)",
-    "message-limit": "the 4 MiB request limit is the reference server's; Stigmer's January "
-                     "server accepts gRPC messages up to 10 MB",
+    "name-rule": "the reference server refuses the name \"Invalid Name!\"; Stigmer's servers "
+                 "need not (the January one turns it into the slug invalid-name and accepts "
+                 "it: the SDK enforces the rule, client-side)",
+    "message-limit": "the 4 MiB request limit is the reference server's (Stigmer's January "
+                     "server accepts gRPC messages up to 10 MB)",
     "egress-guard": "the guard refusing workflow HTTP calls to internet hosts is the reference "
-                    "workflow runner's; Stigmer's workflow runner (zigflow) has none",
-    "api-key": "API-key enforcement in local mode is the reference server's; Stigmer's local "
-               "mode has no API-key check",
+                    "workflow runner's (Stigmer's zigflow runner has none)",
+    "api-key": "an API key required in local mode is the reference server's option (Stigmer's "
+               "local mode has no API-key check)",
     "error-wording": "asserts the exact wording of the reference stack's errors; other builds "
                      "word them differently",
     "health-service": "the reference server serves grpc.health.v1; Stigmer's servers do not",
     "workflow-validation": "the reference server validates workflow tasks on apply, in its own "
-                           "words; Stigmer's January server has no workflow validateSpec",
+                           "words (Stigmer's January server has no workflow validateSpec)",
 }
 
 #: Stigmer's server settings (environment variables), as G1 and G3 read them.
