@@ -184,7 +184,10 @@ def check_contract(config: SuiteConfig, address: str = "") -> PrerequisiteResult
         return PrerequisiteResult("Contract", True, CONTRACT_PENDING, required_for)
     probe = probe_contract(address, config.api_key)
     if probe.driven:
-        return PrerequisiteResult("Contract", True, f"{probe.line()}: {probe.evidence}",
+        profile = config.target_profile
+        note = (f" (profile {profile.name} expects {profile.generation})"
+                if profile.generation != probe.generation else "")
+        return PrerequisiteResult("Contract", True, f"{probe.line()}{note}: {probe.evidence}",
                                   required_for)
     return PrerequisiteResult(
         "Contract", False, probe.line(), required_for,

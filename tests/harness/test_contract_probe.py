@@ -164,3 +164,11 @@ def test_an_unreachable_target_stops_the_run_with_one_line() -> None:
     reason = report.stop_reason()
     assert not stigmer.ok and reason is not None and "\n" not in reason
     assert reason.startswith(f"no Stigmer answers at {address}")
+
+
+def test_a_profile_expecting_another_generation_is_noted(
+        without_health: StigmerServerProcess) -> None:
+    config = load_config({"target": "external", "server_address": without_health.address,
+                          "profile": "january"}, environ={})
+    contract = check_contract(config)
+    assert contract.ok and "(profile january expects G1)" in contract.detail
