@@ -70,7 +70,8 @@ def test_the_rerun_file_lists_the_failed_scenario(run_dir: Path) -> None:
 
 
 def test_allure_results_record_the_failure(run_dir: Path) -> None:
-    results = [json.loads(p.read_text()) for p in (run_dir / "allure-results").glob("*-result.json")]
+    files = (run_dir / "allure-results").glob("*-result.json")
+    results = [json.loads(path.read_text()) for path in files]
     assert [result["status"] for result in results] == ["failed"]
 
 
