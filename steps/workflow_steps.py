@@ -75,7 +75,7 @@ def step_env_secret(context, name: str) -> None:
     assert declaration.is_secret and declaration.optional, str(declaration)
 
 
-@then('its first task sets the context values "{names}"')
+@then('its first task sets the values "{names}"')
 def step_first_task_sets(context, names: str) -> None:
     first = context.world.notes["workflow"].spec.tasks[0]
     variables = first.task_config.fields["variables"].struct_value.fields
@@ -95,10 +95,10 @@ def step_task_then(context, name: str, target: str) -> None:
     assert_that(_task(context.world.notes["workflow"], name).flow.then, equal_to(target))
 
 
-@then('the task "{name}" shares its result as "{variable}"')
-def step_task_export(context, name: str, variable: str) -> None:
+@then("the task \"{name}\" exports its result with '{expression}'")
+def step_task_export(context, name: str, expression: str) -> None:
     task = _task(context.world.notes["workflow"], name)
-    assert_that(getattr(task.export, "as"), equal_to(variable))
+    assert_that(getattr(task.export, "as"), equal_to(expression))
 
 
 @then('the workflow is rejected as invalid, pointing at {where}')
