@@ -114,6 +114,8 @@ Feature: Running workflows
     Then the workflow execution completes
     And its result has "total" equal to "44"
     And its result has "order" equal to "accepted"
+    And its result has "confirmed" equal to "accepted"
+    And its result has "confirm" containing "token ********"
     And the status of the workflow execution never shows the secret
     And the secret is in no service log, in any encoding
 

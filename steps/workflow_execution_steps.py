@@ -149,6 +149,7 @@ def step_fails_task(context, task: str) -> None:
 def step_fails(context, text: str) -> None:
     execution = context.world.api.wait_for_workflow_phase(_last_id(context), "FAILED",
                                                           _timeout(context))
+    context.world.notes["workflow_execution"] = execution
     assert_that(execution.status.error, contains_string(text))
 
 
@@ -168,10 +169,16 @@ def _leaks(text: str, secret: str) -> list[str]:
     return [name for name, form in encoded_forms(secret).items() if form in text]
 
 
+def _secret(context) -> str:
+    secret = context.world.notes.get("secret")
+    assert secret, "no secret was given to this run (run the workflow with a secret first)"
+    return secret
+
+
 @then('the status of the workflow execution never shows the secret')
 def step_no_secret(context) -> None:
     execution = context.world.api.workflow_execution(_last_id(context))
-    secret = context.world.notes["secret"]
+    secret = _secret(context)
     assert_that(_leaks(str(execution.status), secret), empty(), "the status shows the secret")
     assert_that(_leaks(json.dumps(workflow_output(execution)), secret), empty(),
                 "the result shows the secret")
@@ -179,7 +186,7 @@ def step_no_secret(context) -> None:
 
 @then("the secret is in no service log, in any encoding")
 def step_no_secret_in_logs(context) -> None:
-    secret = context.world.notes["secret"]
+    secret = _secret(context)
     files = context.stack.log_files()
     assert files, "no service log to look at"
     found = {str(path): _leaks(path.read_text(errors="replace"), secret) for path in files
@@ -261,9 +268,7 @@ def step_cli_tasks(context) -> None:
 # ---- what the tasks did ----------------------------------------------------------------
 
 def _tasks(context):
-    execution = context.world.notes.get("workflow_execution") or \
-        context.world.api.workflow_execution(_last_id(context))
-    return list(execution.status.tasks)
+    return list(context.world.api.workflow_execution(_last_id(context)).status.tasks)
 
 
 @then('the task "{task}" did not run')

@@ -78,6 +78,8 @@ def step_env_secret(context, name: str) -> None:
 @then('its first task sets the values "{names}"')
 def step_first_task_sets(context, names: str) -> None:
     first = context.world.notes["workflow"].spec.tasks[0]
+    assert "variables" in first.task_config.fields, \
+        f"the first task {first.name!r} sets no values: {first.task_config}"
     variables = first.task_config.fields["variables"].struct_value.fields
     assert_that(list(variables), contains_inanyorder(*[n.strip() for n in names.split(",")]))
 
