@@ -298,6 +298,15 @@ def step_result_contains(context, name: str, text: str) -> None:
     assert_that(str(_plain(output[name])), contains_string(text))
 
 
+@then('its result has "{name}" naming the failed task "{task}"')
+def step_result_names_failed_task(context, name: str, task: str) -> None:
+    output = workflow_output(context.world.notes["workflow_execution"])
+    failed = [t.task_id for t in _tasks(context)
+              if t.task_name == task and task_status_name(t.status) == "FAILED"]
+    assert_that(failed, has_length(1), f"failed records of the task {task!r}")
+    assert_that(output.get(name), equal_to(failed[0]))
+
+
 def _stamp(value: str) -> float:
     """An RFC 3339 task timestamp as seconds."""
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
