@@ -108,3 +108,9 @@ def test_check_compiles_with_the_state_variables_and_extra_names() -> None:
     assert check_templates({"a": {"b": "${ .x == }"}, "c": "text ${ .x == }"}, "taskConfig") \
         == [check_templates("${ .x == }", "taskConfig.a.b")[0]]
     assert check_templates("${ .x == }", "f")[0].startswith("f: ")
+
+
+def test_a_string_that_starts_and_ends_like_one_is_one_expression() -> None:
+    # Strict form, as the real runner: "${ .a } and ${ .b }" is one (invalid) jq program.
+    assert is_expression("${ .a } and ${ .b }")
+    assert check_templates("${ .a } and ${ .b }", "f")
