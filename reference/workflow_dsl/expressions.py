@@ -14,7 +14,8 @@ Variables (Serverless Workflow / zigflow state)::
     $env       runtime environment values (secrets only where the runner resolves them)
 
 plus the scope's own variables (a loop's item and index, a caught error). ``.`` is whatever
-the caller gives (null in a set task). The process environment is never exposed: ``env``
+the caller gives (null in a set task); ``now`` is the workflow's clock (deterministic on
+replay), not the host's. The process environment is never exposed: ``env``
 and ``$ENV`` are empty, and libjq's other ways out (``input``, ``debug``, ``stderr``,
 ``halt_error``, ``input_filename``, module imports) are disabled.
 """
@@ -58,12 +59,13 @@ class Scope:
 
     dot: Any = None
     variables: Mapping[str, Any] = field(default_factory=dict)
+    now: float | None = None  # what jq's `now` gives: the workflow's clock, for replay
 
     def with_dot(self, dot: Any) -> Scope:
-        return Scope(dot=dot, variables=self.variables)
+        return Scope(dot=dot, variables=self.variables, now=self.now)
 
     def with_variables(self, **extra: Any) -> Scope:
-        return Scope(dot=self.dot, variables={**self.variables, **extra})
+        return Scope(dot=self.dot, variables={**self.variables, **extra}, now=self.now)
 
 
 def is_expression(value: Any) -> bool:
@@ -82,7 +84,8 @@ def program_of(value: str) -> str:
 @functools.lru_cache(maxsize=512)
 def _compiled(program: str, names: tuple[str, ...]) -> Any:
     binds = "".join(f"$__scope.v.{name} as ${name} | " for name in names)
-    text = f"{_SANDBOX}{{}} as $ENV | . as $__scope | {binds}$__scope.dot | ({program}\n)"
+    text = (f"{_SANDBOX}{{}} as $ENV | . as $__scope | def now: $__scope.now // "
+            f'error("now is not available here"); {binds}$__scope.dot | ({program}\n)')
     try:
         return jq.compile(text)
     except ValueError as error:
@@ -108,7 +111,8 @@ def evaluate(value: str, scope: Scope, where: str = "") -> Any:
     variables = {name: scope.variables.get(name) for name in names}
     try:
         code = _compiled(program, names)
-        results = code.input_value(_plain({"dot": scope.dot, "v": variables})).all()
+        state = _plain({"dot": scope.dot, "v": variables, "now": scope.now})
+        results = code.input_value(state).all()
     except ExpressionError as error:
         raise ExpressionError(error.reason, where) from None
     except ValueError as error:

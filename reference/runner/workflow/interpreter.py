@@ -148,7 +148,7 @@ class Interpreter:
 
     def scope(self, state: State, dot: Any) -> Scope:
         """What expressions see inside the workflow (secret values never)."""
-        return Scope(dot=dot, variables={
+        return Scope(dot=dot, now=self.effects.now().timestamp(), variables={
             **state.variables(), "env": dict(self.params.get("env", {})),
             "input": dict(self.params.get("input", {}))})
 
@@ -345,7 +345,7 @@ class Interpreter:
         request = {"execution_id": self.execution_id, "org": self.params.get("org", ""),
                    "task": task["name"], "config": config, "dot": state.output,
                    "variables": state.variables(), "env": self.params.get("env", {}),
-                   "input": self.params.get("input", {})}
+                   "input": self.params.get("input", {}), "now": self.effects.now().timestamp()}
         try:
             result = await call(request)
         except ActivityFailure as failure:
@@ -372,7 +372,7 @@ def _struct(value: Any) -> dict[str, Any]:
 
 def activity_scope(request: dict[str, Any], secrets: dict[str, str]) -> Scope:
     """The scope activities evaluate in: the workflow's, with secrets resolved in ``$env``."""
-    return Scope(dot=request.get("dot"), variables={
+    return Scope(dot=request.get("dot"), now=request.get("now"), variables={
         **dict(request.get("variables") or {}),
         "env": {**dict(request.get("env", {})), **secrets},
         "input": dict(request.get("input", {}))})

@@ -114,3 +114,10 @@ def test_a_string_that_starts_and_ends_like_one_is_one_expression() -> None:
     # Strict form, as the real runner: "${ .a } and ${ .b }" is one (invalid) jq program.
     assert is_expression("${ .a } and ${ .b }")
     assert check_templates("${ .a } and ${ .b }", "f")
+
+
+def test_now_is_the_workflows_clock_not_the_hosts() -> None:
+    scope = Scope(now=1767225600.0)
+    assert resolve("${ now | todate }", scope) == "2026-01-01T00:00:00Z"
+    with pytest.raises(ExpressionError, match="now is not available"):
+        resolve("${ now }", Scope())

@@ -228,3 +228,8 @@ def test_for_each_needs_a_list(items: str) -> None:
     phase, _, effects = run(plan(task("loop", "for_each", **{"in": items},
                                       do=[setv("x", a="1")])))
     assert phase == "EXECUTION_FAILED" and "must give a list" in final(effects)["error"]
+
+
+def test_now_in_an_expression_is_the_workflow_clock() -> None:
+    _, interp, _ = run(plan(setv("stamp", at="${ now | todate }")))
+    assert interp.state.data["at"] == "2026-01-01T00:00:00Z"
