@@ -28,6 +28,17 @@ Feature: Running workflows
     And its result has "echo" equal to "marco"
     And its result has "note" equal to "You said: ${ $input.message }"
 
+  # The reference runner hides its own environment from jq (env, $ENV); whether a real runner
+  # does is not known (see docs/compatibility-workflows.md).
+  @api @reference-only
+  Scenario: A workflow cannot read the runner's own environment
+    Given I have applied the "workflows/literal-text" manifests
+    When I run the workflow "peek-host"
+    Then the workflow execution completes
+    And its result has "env_count" equal to "0"
+    And its result has "ENV_count" equal to "0"
+    And its result has "path" equal to "none"
+
   @cli
   Scenario: Running a workflow from the command line streams its tasks
     Given I have applied the "workflows/basic" manifests
