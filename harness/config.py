@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
+CLI_DIALECTS = ("current", "january")  # harness.cli.DIALECTS
 
 
 class ConfigError(ValueError):
@@ -52,6 +53,7 @@ class SuiteConfig:
     model: str = "smollm2:135m"
     embedded_llm: bool = True
     cli_command: str = "python -m reference.cli"
+    cli_dialect: str = "current"
     org_isolation: bool = True
     execution_timeout: float = 60.0
     stack_timeout: float = 180.0
@@ -101,6 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embedded_llm", "true", "start the embedded Ollama-compatible endpoint when no "
             "Ollama serves the model"),
     Setting("cli_command", "python -m reference.cli", "a `stigmer`-compatible CLI"),
+    Setting("cli_dialect", "current", "the CLI's conventions: `current` (apply -f, errors on "
+            "stderr) or `january` (the January 2026 CLI: --runtime-env, errors on stdout)"),
     Setting("org_isolation", "true", "give each scenario its own organization"),
     Setting("execution_timeout", "60", "seconds an execution may take to finish"),
     Setting("stack_timeout", "180", "seconds the stack may take to become healthy"),
@@ -197,5 +201,8 @@ def validate(config: SuiteConfig) -> None:
             "services=external with the embedded server needs temporal_address "
             "(-D temporal_address=HOST:PORT)"
         )
+    if config.cli_dialect not in CLI_DIALECTS:
+        raise ConfigError(
+            f"cli_dialect={config.cli_dialect!r}: use one of {', '.join(CLI_DIALECTS)}")
     if config.keep_artifacts not in ("failed", "always"):
         raise ConfigError(f"keep_artifacts={config.keep_artifacts!r}: use failed or always")

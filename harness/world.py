@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.cli import CliResult, StigmerCli
+from harness.cli import CliResult, StigmerCli, dialect
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.manifests import Manifest, load_manifests
 from harness.redaction import Redactor
@@ -51,7 +51,7 @@ class ScenarioWorld:
         self.redactor.add(self.config.server_api_key)
         self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
-                              self.org, cwd=REPO_ROOT)
+                              self.org, cwd=REPO_ROOT, dialect=dialect(self.config.cli_dialect))
 
     # -- fixtures -------------------------------------------------------------------------
     @staticmethod

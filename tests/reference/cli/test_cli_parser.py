@@ -23,12 +23,13 @@ def parse(*argv: str) -> argparse.Namespace:
         (("--follow=false",), False),
         (("--follow", "false"), False),
         (("--no-follow",), False),
+        (("--detach",), False),
     ],
 )
 def test_follow_defaults_to_true_and_accepts_every_spelling(argv: tuple, expected: bool) -> None:
     args = parse("run", "greeter", "--message", "hi", *argv)
     assert args.follow is expected
-    assert args.name == "greeter" and args.message == "hi"
+    assert args.target == ["greeter"] and args.message == "hi"
 
 
 def test_runtime_env_plain_and_secret_repeatable() -> None:
@@ -71,8 +72,8 @@ def test_parse_bool_rejects_other_words() -> None:
 
 
 def test_apply_options() -> None:
-    args = parse("apply", "--config", "dir", "--dry-run")
-    assert (args.config, args.dry_run, args.recursive) == ("dir", True, False)
+    args = parse("apply", "-f", "dir", "--dry-run")
+    assert (args.file, args.dry_run, args.recursive) == ("dir", True, False)
     assert parse("apply", "-f", "x.yaml", "-R").recursive is True
 
 
