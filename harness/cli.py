@@ -72,10 +72,12 @@ class CliDialect:
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None) -> tuple[str, ...]:
+            env_file: Path | None = None, model: str | None = None) -> tuple[str, ...]:
         args = ["run", name, "-m", message]
         if not follow:
             args.append("--detach")
+        if model:
+            args += ["--model", model]
         for key, value in (env or {}).items():
             args += ["--env", f"{key}={value}"]
         for key, value in (secrets or {}).items():
@@ -121,9 +123,11 @@ class JanuaryDialect(CliDialect):
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None) -> tuple[str, ...]:
+            env_file: Path | None = None, model: str | None = None) -> tuple[str, ...]:
         if env_file is not None:
             raise DialectUnsupported("the January CLI has no --env-file")
+        if model:
+            raise DialectUnsupported("the January CLI cannot choose the model of a run")
         args = ["run", name, "--message", message, f"--follow={str(follow).lower()}"]
         for key, value in (env or {}).items():
             args += ["--runtime-env", f"{key}={value}"]
@@ -174,8 +178,9 @@ class StigmerCli:
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None, timeout: float | None = None) -> CliResult:
-        args = self.dialect.run(name, message, follow, env, secrets, env_file)
+            env_file: Path | None = None, model: str | None = None,
+            timeout: float | None = None) -> CliResult:
+        args = self.dialect.run(name, message, follow, env, secrets, env_file, model)
         return self(*args, *self._org(), timeout=timeout)
 
     def get(self, kind: str, name: str, timeout: float | None = None) -> CliResult:
