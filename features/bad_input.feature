@@ -11,38 +11,63 @@ Feature: Clear errors for bad input
     Given I have applied the "agents/basic" manifests
 
   @phase1
+  Scenario Outline: Input that breaks Stigmer's own rules is refused by the server: <bad input>
+    When I send <bad input> through the API
+    Then it is refused as invalid argument within 5 seconds
+    And the error names the field "<field>" and the rule "<rule>"
+    And nothing was stored
+
+    Examples:
+      | bad input                                  | field                           | rule           |
+      | an agent whose instructions are too short  | spec.instructions               | string.min_len |
+      | an agent with an upper-case slug           | metadata.slug                   | string.pattern |
+      | a sub-agent whose instructions are too short | spec.sub_agents[0].instructions | string.min_len |
+      | an empty message                           | spec.message                    | string.min_len |
+
+  @phase1
   Scenario Outline: Bad input through the API is refused clearly: <bad input>
     When I send <bad input> through the API
     Then it is refused as <refusal> within 5 seconds
     And the error mentions "<explanation>"
-    And my agents are unchanged
+    And nothing was stored
 
     Examples:
       | bad input                                    | refusal          | explanation              |
-      | a manifest that is not valid YAML            | invalid manifest | not valid YAML           |
-      | a manifest with a field Stigmer lacks        | invalid manifest | favouriteColour          |
       | an agent with an invalid name                | invalid argument | Invalid Name!            |
-      | an empty message                             | invalid argument | spec.message is required |
       | a 5 MB message                               | too large        | 4 MiB                    |
       | a request for an execution that never was    | not found        | not found                |
       | a request for an agent that never was        | not found        | not found                |
       | a request to a server that cannot be reached | unreachable      | Failed to connect        |
 
   @phase1
-  Scenario Outline: Bad input through the command line is refused clearly: <bad input>
+  Scenario Outline: Input that breaks Stigmer's own rules is refused through the command line: <bad input>
     When I give the command line <bad input>
-    Then the command fails with exit code <exit code> within 10 seconds
-    And its error mentions "<explanation>"
+    Then the command is refused as invalid within 10 seconds
+    And its error names the field "<field>" and the rule "<rule>"
+    And nothing was stored
 
     Examples:
-      | bad input                                    | exit code | explanation                        |
-      | a manifest that is not valid YAML            | 1         | invalid YAML                       |
-      | a manifest with a field Stigmer lacks        | 1         | unknown field spec.favouriteColour |
-      | an agent with an invalid name                | 1         | Invalid Name!                      |
-      | an empty message                             | 1         | spec.message is required           |
-      | a request for an execution that never was    | 1         | Execution not found                |
-      | a request for an agent that never was        | 1         | Agent not found                    |
-      | a request to a server that cannot be reached | 3         | Cannot reach Stigmer server        |
+      | bad input                                          | field             | rule           |
+      | an agent whose instructions are too short          | spec.instructions | string.min_len |
+      | an agent with an upper-case slug                   | metadata.slug     | string.pattern |
+      | an empty message                                   | spec.message      | string.min_len |
+      | a dry run of an agent whose instructions are too short | spec.instructions | string.min_len |
+
+  @phase1
+  Scenario Outline: Bad input through the command line is refused clearly: <bad input>
+    When I give the command line <bad input>
+    Then the command is refused as <refusal> within 10 seconds
+    And its error mentions "<explanation>"
+    And nothing was stored
+
+    Examples:
+      | bad input                                    | refusal     | explanation                        |
+      | a manifest that is not valid YAML            | invalid     | invalid YAML                       |
+      | a manifest with a field Stigmer lacks        | invalid     | unknown field spec.favouriteColour |
+      | an agent with an invalid name                | invalid     | Invalid Name!                      |
+      | a request for an execution that never was    | not found   | aex-doesnotexist0000               |
+      | a request for an agent that never was        | not found   | never-deployed                     |
+      | a request to a server that cannot be reached | unreachable | Cannot reach Stigmer server        |
 
   @phase2 @requires-temporal @requires-llm
   Scenario: A 1 MB message is accepted and its execution ends, never stuck

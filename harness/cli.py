@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+ERROR_LINE = re.compile(r"(?m)^Error: \S")
 EXECUTION_ID = re.compile(r"Execution ID:\s*((?:aex|wex)[-_][0-9A-Za-z]+)")
 
 
@@ -195,6 +196,23 @@ class StigmerCli:
     def errors(self, result: CliResult) -> str:
         """What ``result`` wrote on the stream this CLI writes its errors to."""
         return result.stream(self.dialect.error_stream)
+
+    def refusal_problem(self, result: CliResult, refusal: str | None = None) -> str | None:
+        """Why ``result`` is not a refusal as this CLI refuses (``refusal``: "not found", ...):
+        the dialect's exit code for it (else any non-zero one, not a timeout) and an
+        ``Error:`` line on the dialect's error stream; None when it is one."""
+        expected = self.dialect.exit_code(refusal) if refusal else None
+        if result.exit_code == -1:
+            return f"the command timed out\n{result.transcript()}"
+        if expected is None and result.exit_code == 0:
+            return f"the command exited 0\n{result.transcript()}"
+        if expected is not None and result.exit_code != expected:
+            return (f"exit {result.exit_code}, expected {expected} for {refusal} "
+                    f"(CLI dialect {self.dialect.name})\n{result.transcript()}")
+        if not ERROR_LINE.search(self.errors(result)):
+            return (f"no 'Error:' line on {self.dialect.error_stream} "
+                    f"(CLI dialect {self.dialect.name})\n{result.transcript()}")
+        return None
 
     def _org(self) -> tuple[str, ...]:
         return self.dialect.org(self.org)

@@ -15,7 +15,6 @@ from reference.cli.errors import EXIT_ERROR, EXIT_OK, describe, is_unavailable
 from reference.cli.manifests import Manifest, load_manifests, slugify
 from reference.cli.output import render_table
 from reference.cli.resources import apply_manifest, find_existing
-from reference.proto_rules import violations
 
 APPLY_HEADERS = ("TYPE", "NAME", "STATUS", "ID")
 DRY_RUN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
@@ -77,6 +76,8 @@ def dry_run(manifests: list[Manifest], ctx: Context) -> int:
 def check_manifest(manifest: Manifest) -> list[str]:
     """The rules the resource breaks, as the server would see it (slug derived from the name
     when the manifest sets none); empty when it keeps them all."""
+    from reference.proto_rules import violations  # protovalidate: only dry runs pay its import
+
     resource = type(manifest.resource)()
     resource.CopyFrom(manifest.resource)
     meta = resource.metadata  # type: ignore[attr-defined]
