@@ -73,8 +73,9 @@ class CliDialect:
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None, model: str | None = None) -> tuple[str, ...]:
-        args = ["run", name, "-m", message]
+            env_file: Path | None = None, model: str | None = None,
+            kind: str | None = None) -> tuple[str, ...]:
+        args = ["run", *((kind,) if kind else ()), name, "-m", message]
         if not follow:
             args.append("--detach")
         if model:
@@ -124,7 +125,8 @@ class JanuaryDialect(CliDialect):
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None, model: str | None = None) -> tuple[str, ...]:
+            env_file: Path | None = None, model: str | None = None,
+            kind: str | None = None) -> tuple[str, ...]:
         if env_file is not None:
             raise DialectUnsupported("the January CLI has no --env-file")
         if model:
@@ -179,9 +181,11 @@ class StigmerCli:
 
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
-            env_file: Path | None = None, model: str | None = None,
+            env_file: Path | None = None, model: str | None = None, kind: str | None = None,
             timeout: float | None = None) -> CliResult:
-        args = self.dialect.run(name, message, follow, env, secrets, env_file, model)
+        """Run the agent or workflow ``name`` (``kind``: "agent"/"workflow" where the dialect
+        can say it; else the CLI resolves the name)."""
+        args = self.dialect.run(name, message, follow, env, secrets, env_file, model, kind)
         return self(*args, *self._org(), timeout=timeout)
 
     def get(self, kind: str, name: str, timeout: float | None = None) -> CliResult:

@@ -183,7 +183,7 @@ def step_distinct(context, count: int) -> None:
 def step_cli_run(context, name: str) -> None:
     world = context.world
     world.last_cli = world.cli.run(name, "go", env={"API_BASE": world.fixture_api_url},
-                                   timeout=_timeout(context) + 30)
+                                   kind="workflow", timeout=_timeout(context) + 30)
 
 
 @then("it shows each task completing and the final phase")
