@@ -343,3 +343,33 @@ def test_sdk_errors_become_one_line_and_exit_1(
     assert result.code == 1
     assert result.err == expected + "\n"
     assert fake_client.closed
+
+
+def test_run_sends_env_file_env_and_secrets_and_the_model(
+    cli: Callable, fake_client, tmp_path: Path
+) -> None:
+    fake_client.agents.add("greeter")
+    env_file = tmp_path / "run.env"
+    env_file.write_text("# comment\nexport FROM_FILE='one'\nPLAIN=file-value\n")
+    result = cli("run", "agent", "greeter", "-m", "hi", "--detach", "--env-file", str(env_file),
+                 "--env", "PLAIN=flag-value", "--secret", "TOKEN=hunter2",
+                 "--model", "m:1b")
+    assert result.code == 0, result.err
+    (created,) = fake_client.agent_executions.created
+    env = {key: (value.value, value.is_secret) for key, value in created.spec.runtime_env.items()}
+    assert env == {"FROM_FILE": ("one", False), "PLAIN": ("flag-value", False),
+                   "TOKEN": ("hunter2", True)}
+    assert created.spec.execution_config.model_name == "m:1b"
+    assert created.metadata.org == "local"
+    assert "hunter2" not in result.out + result.err
+
+
+def test_dry_run_refuses_what_the_protos_refuse(cli: Callable, fake_client,
+                                                tmp_path: Path) -> None:
+    (tmp_path / "terse.yaml").write_text(
+        "apiVersion: agentic.stigmer.ai/v1\nkind: Agent\nmetadata: {name: terse}\n"
+        "spec: {instructions: Be nice.}\n")
+    result = cli("apply", "-f", str(tmp_path), "--dry-run")
+    assert result.code == 1
+    assert "spec.instructions: must be at least 10 characters [string.min_len]" in result.err
+    assert len(fake_client.agents.items) == 0

@@ -110,3 +110,13 @@ def test_usage_errors_exit_2_with_a_message(argv: list[str], capsys) -> None:
 def test_help_exits_0(capsys) -> None:
     assert main(["--help"]) == 0
     assert "apply" in capsys.readouterr().out
+
+
+def test_newer_cli_spellings_of_run() -> None:
+    args = parse("run", "agent", "greeter", "-m", "hi", "--env", "A=1=2", "--secret", "T=s",
+                 "--env-file", "f.env", "--model", "m:1b", "--org", "acme")
+    assert args.target == ["agent", "greeter"]
+    assert (args.env, args.secret, args.env_file) == ([("A", "1=2")], [("T", "s")], "f.env")
+    assert (args.model, args.org) == ("m:1b", "acme")
+    with pytest.raises(SystemExit):
+        parse("run", "greeter", "-m", "hi", "--secret", "no-equals")
