@@ -50,8 +50,8 @@ Feature: Running workflows
   @cli
   Scenario: Running a workflow that does not exist fails with "not found"
     When I run the workflow "no-such-workflow" from the command line
-    Then the command fails
-    And its error mentions "not found"
+    Then the command is refused as not found
+    And its error says no workflow "no-such-workflow" exists
 
   @api
   Scenario Outline: A <kind> task does its job

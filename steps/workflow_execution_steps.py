@@ -256,9 +256,8 @@ def step_distinct(context, count: int) -> None:
 @when('I run the workflow "{name}" from the command line')
 def step_cli_run(context, name: str) -> None:
     world = context.world
-    world.last_cli = world.cli("run", name, "--message", "go", "--runtime-env",
-                               f"API_BASE={world.fixture_api_url}",
-                               timeout=_timeout(context) + 30)
+    world.last_cli = world.cli.run(name, "go", env={"API_BASE": world.fixture_api_url},
+                                   kind="workflow", timeout=_timeout(context) + 30)
 
 
 @then("it shows each task completing and the final phase")
