@@ -28,10 +28,17 @@ Feature: Deploying and running agents from the command line
     And no agent exists
 
   @phase1
+  Scenario: A dry run checks the protos' rules and creates nothing
+    When I dry-run the "bad-input/short-instructions" manifests from the command line
+    Then the command fails
+    And its error names the field "spec.instructions" and the rule "string.min_len"
+    And no agent exists
+
+  @phase1
   Scenario: Running an agent that does not exist is refused
     When I run the agent "does-not-exist" from the command line with the message "hello"
-    Then the command fails with exit code 1
-    And its error mentions "Agent or Workflow not found: does-not-exist"
+    Then the command is refused as not found
+    And its error says no agent "does-not-exist" exists
 
   @phase2 @requires-temporal @requires-llm
   Scenario: Running an agent from the command line follows it to the end
@@ -42,6 +49,15 @@ Feature: Deploying and running agents from the command line
     And it prints the execution identifier
     And it shows the agent's answer as it streams
     And it reports the final phase "COMPLETED" with the count of messages
+
+  @phase2 @requires-temporal @requires-llm
+  Scenario: A run whose execution fails exits with an error and says why
+    Given I have applied the "agents/basic" manifests
+    When I run the agent "greeter" from the command line with the message "Say hello" on the model "no-such-model:1b"
+    Then the command fails
+    And its error mentions "no-such-model:1b"
+    And it reports the final phase "FAILED"
+    And the execution it started failed
 
   @phase2 @requires-temporal @requires-llm
   Scenario: Starting an agent from the command line without following it

@@ -21,14 +21,14 @@ Feature: Deploying workflows
     Given I have applied the "workflows/with-context" manifests
     Then the workflow "order-total" declares the environment variables "API_BASE, TAX_PERCENT, SHOP_TOKEN"
     And its variable "SHOP_TOKEN" is secret and optional
-    And its first task sets the context values "currency, subtotal, tax"
+    And its first task sets the values "currency, subtotal, tax"
 
   @api
   Scenario: A workflow keeps the dependencies between its tasks
     Given I have applied the "workflows/dependencies" manifests
     Then the workflow "pipeline" has the tasks "extract, never_run, transform, load" in that order
     And the task "extract" continues with "transform"
-    And the task "transform" shares its result as "transformed"
+    And the task "transform" exports its result with '${ {transformed: .} }'
 
   @cli
   Scenario: A dry run of workflows from the command line creates nothing

@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
+CLI_DIALECTS = ("auto", "current", "january")  # harness.cli.DIALECTS; auto = the profile's
 
 
 class ConfigError(ValueError):
@@ -57,6 +58,7 @@ class SuiteConfig:
     model: str = "smollm2:135m"
     embedded_llm: bool = True
     cli_command: str = "python -m reference.cli"
+    cli_dialect: str = "auto"
     org_isolation: bool = True
     execution_timeout: float = 60.0
     stack_timeout: float = 180.0
@@ -117,6 +119,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embedded_llm", "true", "start the embedded Ollama-compatible endpoint when no "
             "Ollama serves the model"),
     Setting("cli_command", "python -m reference.cli", "a `stigmer`-compatible CLI"),
+    Setting("cli_dialect", "auto", "the CLI's conventions: `auto` (the profile's), `current` "
+            "(apply -f, errors on stderr) or `january` (the January 2026 CLI: --runtime-env, "
+            "errors on stdout)"),
     Setting("org_isolation", "true", "give each scenario its own organization"),
     Setting("execution_timeout", "60", "seconds an execution may take to finish"),
     Setting("stack_timeout", "180", "seconds the stack may take to become healthy"),
@@ -219,5 +224,8 @@ def validate(config: SuiteConfig) -> None:
             "services=external with the embedded server needs temporal_address "
             "(-D temporal_address=HOST:PORT)"
         )
+    if config.cli_dialect not in CLI_DIALECTS:
+        raise ConfigError(
+            f"cli_dialect={config.cli_dialect!r}: use one of {', '.join(CLI_DIALECTS)}")
     if config.keep_artifacts not in ("failed", "always"):
         raise ConfigError(f"keep_artifacts={config.keep_artifacts!r}: use failed or always")

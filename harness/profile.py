@@ -46,6 +46,8 @@ REFERENCE_ONLY_BEHAVIOURS: Mapping[str, str] = {
     "error-wording": "asserts the exact wording of the reference stack's errors; other builds "
                      "word them differently",
     "health-service": "the reference server serves grpc.health.v1; Stigmer's servers do not",
+    "hidden-runner-env": "the reference workflow runner hides its own process environment from "
+                         "jq (env, $ENV); whether Stigmer's workflow runner does is not known",
     "workflow-validation": "the reference server validates workflow tasks on apply, in its own "
                            "words (Stigmer's January server has no workflow validateSpec)",
 }

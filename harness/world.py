@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.cli import CliResult, StigmerCli
+from harness.cli import CliResult, StigmerCli, dialect
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.manifests import Manifest, load_manifests
+from harness.profile import cli_dialect_for
 from harness.redaction import Redactor
 from harness.stigmer_api import Agent, AgentExecution, StigmerApi, describe_execution
 
@@ -50,8 +51,9 @@ class ScenarioWorld:
             self.redactor.add(self.config.api_key)
         self.redactor.add(self.config.server_api_key)
         self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
+        cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
-                              self.org, cwd=REPO_ROOT)
+                              self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect))
 
     # -- fixtures -------------------------------------------------------------------------
     @staticmethod

@@ -1,11 +1,29 @@
-"""Steps that drive Stigmer through a stigmer-compatible command line."""
+"""Steps that drive Stigmer through a stigmer-compatible command line.
+
+Every command goes through the harness CLI helper, in the selected CLI dialect (the flags, the
+error stream and the exit codes of one generation of the real CLI); a command the dialect
+cannot express skips the scenario with the reason.
+"""
 
 from __future__ import annotations
 
-from behave import then, when
-from hamcrest import assert_that, contains_string, equal_to, is_not, matches_regexp, none
+import re
+from collections.abc import Callable
 
-from harness.cli import CliResult
+from behave import then, when
+from hamcrest import (
+    assert_that,
+    contains_string,
+    equal_to,
+    is_not,
+    matches_regexp,
+    none,
+    not_none,
+)
+
+from harness.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
+
+ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 
 
 def _last(context) -> CliResult:
@@ -14,51 +32,89 @@ def _last(context) -> CliResult:
     return result
 
 
-def _cli(context, *args: str, timeout: float | None = None) -> CliResult:
-    result = context.world.cli(*args, timeout=timeout)
+def _record(context, command: Callable[[], CliResult]) -> CliResult | None:
+    """Run ``command``, remember its result (and the execution it started); None when the
+    dialect cannot express it, after skipping the scenario with the reason."""
+    try:
+        result = command()
+    except DialectUnsupported as reason:
+        context.scenario.skip(reason=f"CLI dialect {context.world.cli.dialect.name}: {reason}")
+        return None
     context.world.last_cli = result
     if result.execution_id:
         context.world.executions.append(result.execution_id)
     return result
 
 
+def _cli(context) -> StigmerCli:
+    return context.world.cli
+
+
+def _run_timeout(context) -> float:
+    return context.suite_config.execution_timeout + 30
+
+
+def errors_of(context, result: CliResult) -> str:
+    """What ``result`` wrote where this CLI writes its errors."""
+    return _cli(context).errors(result)
+
+
+def assert_refused(context, result: CliResult, refusal: str | None = None) -> None:
+    problem = _cli(context).refusal_problem(result, refusal)
+    assert problem is None, problem
+
+
 @when('I apply the "{fixture}" manifests from the command line')
 def step_cli_apply(context, fixture: str) -> None:
-    _cli(context, "apply", "--config", str(context.world.fixture_path(fixture)))
+    path = context.world.fixture_path(fixture)
+    _record(context, lambda: _cli(context).apply(path))
 
 
 @when('I dry-run the "{fixture}" manifests from the command line')
 def step_cli_dry_run(context, fixture: str) -> None:
-    _cli(context, "apply", "--config", str(context.world.fixture_path(fixture)), "--dry-run")
+    path = context.world.fixture_path(fixture)
+    _record(context, lambda: _cli(context).apply(path, dry_run=True))
+
+
+# (registered before the shorter sentence, which would also match its text)
+@when('I run the agent "{name}" from the command line with the message "{message}" '
+      'on the model "{model}"')
+def step_cli_run_model(context, name: str, message: str, model: str) -> None:
+    _record(context, lambda: _cli(context).run(name, message, model=model,
+                                               timeout=_run_timeout(context)))
 
 
 @when('I run the agent "{name}" from the command line with the message "{message}"')
 def step_cli_run(context, name: str, message: str) -> None:
-    timeout = context.suite_config.execution_timeout + 30
-    _cli(context, "run", name, "--message", message, timeout=timeout)
+    _record(context, lambda: _cli(context).run(name, message, timeout=_run_timeout(context)))
 
 
 @when('I start the agent "{name}" from the command line with the message "{message}"')
 def step_cli_start(context, name: str, message: str) -> None:
-    _cli(context, "run", name, "--message", message, "--follow=false")
+    _record(context, lambda: _cli(context).run(name, message, follow=False))
 
 
 @then("the command succeeds")
 def step_cli_ok(context) -> None:
     result = _last(context)
     assert_that(result.exit_code, equal_to(0), result.transcript())
+    assert_that(ERROR_LINE.search(errors_of(context, result)), none(), result.transcript())
 
 
 @then("the command fails")
 def step_cli_fails(context) -> None:
-    result = _last(context)
-    assert_that(result.exit_code, is_not(equal_to(0)), result.transcript())
+    assert_refused(context, _last(context))
 
 
 @then("the command fails with exit code {code:d}")
 def step_cli_fails_with(context, code: int) -> None:
     result = _last(context)
     assert_that(result.exit_code, equal_to(code), result.transcript())
+
+
+@then("the command is refused as {refusal}")
+def step_cli_refused_as(context, refusal: str) -> None:
+    assert_refused(context, _last(context), refusal)
 
 
 @then('it reports "{text}"')
@@ -68,20 +124,52 @@ def step_cli_reports(context, text: str) -> None:
 
 @then('its error mentions "{text}"')
 def step_cli_error_mentions(context, text: str) -> None:
-    assert_that(_last(context).stderr, contains_string(text))
+    result = _last(context)
+    assert_that(errors_of(context, result), contains_string(text), result.transcript())
+
+
+@then('its error says no {kind} "{name}" exists')
+def step_cli_error_not_found(context, kind: str, name: str) -> None:
+    result = _last(context)
+    assert_that(errors_of(context, result),
+                contains_string(_cli(context).dialect.not_found(kind, name)), result.transcript())
+
+
+@then('its error names the field "{field}" and the rule "{rule}"')
+def step_cli_error_names_rule(context, field: str, rule: str) -> None:
+    result = _last(context)
+    errors = errors_of(context, result)
+    assert_that(errors, contains_string(field), result.transcript())
+    assert_that(errors, contains_string(rule), result.transcript())
+
+
+def listed_rows(stdout: str, kind: str) -> dict[str, list[str]]:
+    """Table rows whose first column is ``kind``: name -> the row's other cells."""
+    rows: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        cells = line.split()
+        if len(cells) >= 2 and cells[0] == kind:
+            rows[cells[1]] = cells[2:]
+    return rows
 
 
 @then('it lists the agents "{names}"')
 def step_cli_lists(context, names: str) -> None:
-    output = _last(context).stdout
-    for name in (part.strip() for part in names.split(",")):
-        assert_that(output, matches_regexp(rf"(?m)^.*\bAgent\b.*\b{name}\b.*agt-\S+"))
+    """Exactly these agents are in the table, each with its identifier."""
+    result = _last(context)
+    rows = listed_rows(result.stdout, "Agent")
+    expected = sorted(part.strip() for part in names.split(","))
+    assert_that(sorted(rows), equal_to(expected), result.transcript())
+    for name, cells in rows.items():
+        assert_that(any(ID_TOKEN.match(cell) for cell in cells), equal_to(True),
+                    f"no identifier for {name}: {cells}")
 
 
 @then('it shows the action "{action}" for the agent "{name}"')
 def step_cli_action(context, action: str, name: str) -> None:
-    assert_that(_last(context).stdout, matches_regexp(rf"(?m)^.*\b{action}\b.*\b{name}\b|"
-                                                      rf"^.*\b{name}\b.*\b{action}\b"))
+    rows = listed_rows(_last(context).stdout, "Agent")
+    assert_that(rows.get(name), not_none(), _last(context).transcript())
+    assert_that(rows[name][:1], equal_to([action]), _last(context).transcript())
 
 
 @then("it prints the execution identifier")
@@ -102,9 +190,24 @@ def step_cli_final_phase(context, phase: str) -> None:
                 matches_regexp(rf"(?m)^Execution {phase}: \d+ messages? \(.*\d+ ai"))
 
 
+@then('it reports the final phase "{phase}"')
+def step_cli_final_phase_only(context, phase: str) -> None:
+    assert_that(_last(context).stdout, matches_regexp(rf"(?m)^Execution {phase}: \d+ messages?"))
+
+
+def _started_execution(context, phase: str) -> None:
+    execution_id = _last(context).execution_id
+    assert_that(execution_id, not_none(), _last(context).transcript())
+    execution = context.world.api.wait_for_phase(
+        execution_id, phase, timeout=context.suite_config.execution_timeout)
+    context.world.remember_execution(execution)
+
+
 @then("the execution it started completes")
 def step_cli_started_completes(context) -> None:
-    execution_id = _last(context).execution_id
-    execution = context.world.api.wait_for_phase(
-        execution_id, "COMPLETED", timeout=context.suite_config.execution_timeout)
-    context.world.remember_execution(execution)
+    _started_execution(context, "COMPLETED")
+
+
+@then("the execution it started failed")
+def step_cli_started_failed(context) -> None:
+    _started_execution(context, "FAILED")

@@ -8,7 +8,6 @@ import secrets
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, empty, equal_to, is_, is_not
 
-from harness.cli import StigmerCli
 from harness.config import REPO_ROOT
 from harness.security import call_without_key, exposed, listeners, published_ports
 from harness.stack.services import StigmerServerProcess
@@ -53,9 +52,7 @@ def step_list_with(context, route: str, credentials: str) -> None:
             context.answer = f"{error.code().name}: {error.details()}"
     elif route == "the command line":
         assert key, "the command line always sends a key"
-        cli = StigmerCli(world.cli.argv, secured["address"], key, world.org,
-                         cwd=world.cli.cwd, history=world.cli.history)
-        result = cli("list", "agents", timeout=30)
+        result = world.cli.at(secured["address"], key).list("agents", timeout=30)
         world.last_cli = result
         context.answer = "" if result.exit_code == 0 else f"exit {result.exit_code}: " \
             f"{result.stderr}"

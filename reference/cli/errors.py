@@ -6,10 +6,16 @@ import grpc
 from stigmer import StigmerError
 
 EXIT_OK = 0
-EXIT_ERROR = 1  # user errors: not found, invalid argument, failed execution, ...
+EXIT_ERROR = 1  # user errors: invalid argument, failed execution, ...
 EXIT_USAGE = 2  # bad command line (argparse uses 2 as well)
+EXIT_NOT_FOUND = 2  # the named resource does not exist (as the newer stigmer CLI exits)
 EXIT_UNREACHABLE = 3  # no Stigmer server at the configured address
 EXIT_INTERRUPTED = 130
+
+
+def not_found_error(kind: str, name: str) -> CliError:
+    """`No agent found for NAME` (exit 2), the newer stigmer CLI's wording."""
+    return CliError(f"No {kind} found for {name}", EXIT_NOT_FOUND)
 
 
 class CliError(Exception):

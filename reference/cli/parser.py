@@ -50,10 +50,24 @@ def parse_runtime_env(text: str) -> RuntimeEnvValue:
     return RuntimeEnvValue(key=key, value=value, is_secret=is_secret)
 
 
+def parse_pair(text: str) -> tuple[str, str]:
+    """`K=V` (the value may contain `=`; the key may not be empty); values never echoed."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError("expected KEY=VALUE")
+    return key.strip(), value
+
+
+def _org_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--org", metavar="ORG",
+                        help="the organization (default: STIGMER_ORG, else local)")
+
+
 def _output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", choices=OUTPUT_FORMATS, default="table", help="output format"
     )
+    _org_option(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,22 +82,34 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("apply", help="create or update the resources in manifests")
-    p.add_argument("--config", "-f", required=True, metavar="DIR_OR_FILE",
+    p.add_argument("--file", "-f", required=True, metavar="FILE_OR_DIR",
                    help="a manifest file or a directory of *.yaml/*.yml manifests")
     p.add_argument("--dry-run", action="store_true", help="validate and show the plan only")
     p.add_argument("--recursive", "-R", action="store_true",
                    help="also read manifests in sub-directories")
+    _org_option(p)
     p.set_defaults(handler=apply.run_apply)
 
     p = commands.add_parser("run", help="run a workflow or an agent by name")
-    p.add_argument("name", metavar="NAME", help="workflow or agent slug (or id)")
+    p.add_argument("target", nargs="+", metavar="[TYPE] NAME",
+                   help="agent or workflow slug (or id), optionally after its type "
+                   "(agent|workflow); untyped names are tried as a workflow, then an agent")
     p.add_argument("--message", "-m", required=True, help="the message to send")
     p.add_argument("--follow", nargs="?", const=True, default=True, type=parse_bool,
                    metavar="BOOL", help="stream the execution until it ends (default true)")
-    p.add_argument("--no-follow", dest="follow", action="store_false",
-                   help="same as --follow=false")
+    p.add_argument("--detach", "--no-follow", dest="follow", action="store_false",
+                   help="start the execution and return (same as --follow=false)")
+    p.add_argument("--env", dest="env", action="append", default=[], type=parse_pair,
+                   metavar="KEY=VALUE", help="runtime value (repeatable)")
+    p.add_argument("--secret", dest="secret", action="append", default=[], type=parse_pair,
+                   metavar="KEY=VALUE", help="secret runtime value (repeatable)")
+    p.add_argument("--env-file", dest="env_file", metavar="FILE",
+                   help="runtime values from a dotenv file (KEY=VALUE lines)")
     p.add_argument("--runtime-env", "-e", action="append", default=[], type=parse_runtime_env,
-                   metavar="[secret:]KEY=VALUE", help="runtime environment value (repeatable)")
+                   metavar="[secret:]KEY=VALUE",
+                   help="runtime value, January-CLI spelling (repeatable)")
+    p.add_argument("--model", help="the model the execution uses")
+    _org_option(p)
     p.set_defaults(handler=run.run_run)
 
     p = commands.add_parser("get", help="show one resource")
@@ -112,11 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     kinds = p.add_subparsers(dest="resource", metavar="RESOURCE", required=True)
     k = kinds.add_parser("agent", help="an agent by slug or id")
     k.add_argument("name", metavar="NAME")
+    _org_option(k)
     k.set_defaults(handler=delete.delete_agent)
 
     p = commands.add_parser("cancel", help="cancel a running execution")
     p.add_argument("execution_id", metavar="ID", help="aex-... (or wex-...)")
     p.add_argument("--reason", default="cancelled from the CLI", help="recorded reason")
+    _org_option(p)
     p.set_defaults(handler=cancel.cancel_execution)
 
     p = commands.add_parser("version", help="show the CLI and SDK versions")

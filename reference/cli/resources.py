@@ -15,6 +15,7 @@ from reference.cli.errors import (
     is_not_found,
     is_unavailable,
     is_unimplemented,
+    not_found_error,
 )
 from reference.cli.manifests import Manifest
 
@@ -65,10 +66,10 @@ def find_agent(client: StigmerClient, org: str, name: str) -> agent_api_pb2.Agen
 
 
 def require_agent(client: StigmerClient, org: str, name: str) -> agent_api_pb2.Agent:
-    """The agent with this slug (or id), or a CliError `Agent not found: NAME`."""
+    """The agent with this slug (or id), or `No agent found for NAME` (exit 2)."""
     agent = find_agent(client, org, name)
     if agent is None:
-        raise CliError(f"Agent not found: {name}")
+        raise not_found_error("agent", name)
     return agent
 
 

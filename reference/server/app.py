@@ -23,6 +23,7 @@ from .instances import InstanceService
 from .mcp_servers import McpServerService
 from .pubsub import Broker
 from .request_guard import RequestGuardInterceptor
+from .request_validation import RequestValidationInterceptor
 from .rpc import agent_executions, agent_instances, agents, search, sessions, workflows
 from .rpc import mcp_servers as mcp_servers_rpc
 from .rpc import skills as skills_rpc
@@ -78,6 +79,7 @@ class ServerApp:
             interceptors=[
                 ApiKeyInterceptor(self.config.api_key),
                 RequestGuardInterceptor(self.config.max_message_bytes),
+                RequestValidationInterceptor(),
             ],
             options=[
                 ("grpc.max_receive_message_length", self.config.max_message_bytes * 4),

@@ -7,7 +7,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from harness.cli import CliResult, StigmerCli
+import pytest
+
+from harness.cli import CliResult, DialectUnsupported, StigmerCli, dialect
 
 FAKE_CLI = textwrap.dedent("""
     import json, os, sys, time
@@ -106,3 +108,61 @@ def test_history_records_every_call_in_order() -> None:
 def test_transcript_format() -> None:
     result = CliResult(("stigmer", "run", "greeter"), 3, "out\n", "err\n", 1.234)
     assert result.transcript() == "$ stigmer run greeter\n# exit 3 in 1.23s\nout\nerr\n"
+
+
+# --- dialects -------------------------------------------------------------------------------
+
+def test_current_dialect_spells_the_newer_cli() -> None:
+    current = dialect("current")
+    assert current.apply(Path("fx/agents"), dry_run=True) == ("apply", "-f", "fx/agents",
+                                                              "--dry-run")
+    assert current.run("greeter", "hi", follow=False, env={"A": "1"}, secrets={"T": "s"},
+                       model="m:1b") == ("run", "greeter", "-m", "hi", "--detach", "--model",
+                                         "m:1b", "--env", "A=1", "--secret", "T=s")
+    assert current.org("acme") == ("--org", "acme")
+    assert (current.error_stream, current.exit_code("not found"), current.exit_code("invalid")) \
+        == ("stderr", 2, None)
+    assert current.not_found("agent", "ghost") == "No agent found for ghost"
+
+
+def test_january_dialect_spells_the_january_cli() -> None:
+    january = dialect("january")
+    assert january.run("greeter", "hi", follow=False, env={"A": "1"}, secrets={"T": "s"}) == (
+        "run", "greeter", "--message", "hi", "--follow=false", "--runtime-env", "A=1",
+        "--runtime-env", "secret:T=s")
+    assert january.org("acme") == ()
+    assert (january.error_stream, january.exit_code("not found")) == ("stdout", 1)
+    assert january.not_found("agent", "ghost") == "Agent or Workflow not found: ghost"
+    for unsupported in (lambda: january.apply(Path("x")),
+                        lambda: january.run("g", "hi", model="m"),
+                        lambda: january.run("g", "hi", env_file=Path("e"))):
+        with pytest.raises(DialectUnsupported):
+            unsupported()
+    with pytest.raises(ValueError, match="cli_dialect"):
+        dialect("february")
+
+
+def test_commands_carry_the_org_in_the_current_dialect() -> None:
+    result = make_cli()("run", "x")
+    assert result.exit_code == 0
+    cli = make_cli()
+    assert cli.run("greeter", "hi").argv[-5:] == ("greeter", "-m", "hi", "--org", "e2e-org")
+    assert cli.at("127.0.0.1:1", "k2").history is cli.history
+
+
+@pytest.mark.parametrize(("name", "result", "refusal", "problem"), [
+    ("current", CliResult(("s",), 2, "", "Error: No agent found for x\n", 0.1), "not found",
+     None),
+    ("current", CliResult(("s",), 1, "", "Error: No agent found for x\n", 0.1), "not found",
+     "expected 2"),
+    ("current", CliResult(("s",), 0, "", "", 0.1), None, "exited 0"),
+    ("current", CliResult(("s",), 1, "Error: on stdout\n", "", 0.1), None, "on stderr"),
+    ("current", CliResult(("s",), -1, "", "", 0.1), None, "timed out"),
+    ("january", CliResult(("s",), 1, "Error: Agent or Workflow not found: x\n", "", 0.1),
+     "not found", None),
+    ("january", CliResult(("s",), 1, "", "Error: x\n", 0.1), None, "on stdout"),
+])
+def test_refusal_problem(name: str, result: CliResult, refusal: str | None,
+                         problem: str | None) -> None:
+    found = make_cli(dialect=dialect(name)).refusal_problem(result, refusal)
+    assert (found is None) if problem is None else (problem in found)

@@ -1,4 +1,8 @@
-"""`apply --config DIR_OR_FILE [--dry-run]`: create or update resources from manifests."""
+"""`apply -f FILE_OR_DIR [--dry-run]`: create or update resources from YAML manifests.
+
+A dry run checks each resource against the protos' own `buf.validate` rules (protovalidate,
+as the server does) with the slug the server would derive, and shows Create/Update; it sends
+no write."""
 
 from __future__ import annotations
 
@@ -8,10 +12,9 @@ from stigmer import StigmerError
 
 from reference.cli.context import Context
 from reference.cli.errors import EXIT_ERROR, EXIT_OK, describe, is_unavailable
-from reference.cli.manifests import Manifest, load_manifests
+from reference.cli.manifests import Manifest, load_manifests, slugify
 from reference.cli.output import render_table
 from reference.cli.resources import apply_manifest, find_existing
-from reference.cli.validation import check_manifest
 
 APPLY_HEADERS = ("TYPE", "NAME", "STATUS", "ID")
 DRY_RUN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
@@ -19,7 +22,7 @@ DRY_RUN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
 
 def run_apply(args: argparse.Namespace, ctx: Context) -> int:
     """Load all manifests first (nothing is sent if any is malformed), then apply or plan."""
-    manifests = load_manifests(args.config, ctx.settings.org, recursive=args.recursive)
+    manifests = load_manifests(args.file, ctx.settings.org, recursive=args.recursive)
     if args.dry_run:
         return dry_run(manifests, ctx)
     return apply_all(manifests, ctx)
@@ -68,6 +71,24 @@ def dry_run(manifests: list[Manifest], ctx: Context) -> int:
         f"Dry run failed: {len(failures)} problem(s) in {len(manifests)} resources",
         "Dry run successful",
     )
+
+
+def check_manifest(manifest: Manifest) -> list[str]:
+    """The rules the resource breaks, as the server would see it (slug derived from the name
+    when the manifest sets none); empty when it keeps them all."""
+    from reference.proto_rules import violations  # protovalidate: only dry runs pay its import
+
+    resource = type(manifest.resource)()
+    resource.CopyFrom(manifest.resource)
+    meta = resource.metadata  # type: ignore[attr-defined]
+    derived = not meta.slug
+    if derived:
+        meta.slug = slugify(manifest.name)
+    problems = violations(resource)
+    if derived:
+        problems = [p.replace("metadata.slug:", f"metadata.slug ({meta.slug!r}, derived from "
+                              f"metadata.name {manifest.name!r}):", 1) for p in problems]
+    return problems
 
 
 def _label(manifest: Manifest) -> str:

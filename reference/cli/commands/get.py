@@ -9,7 +9,7 @@ from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api_pb2
 from stigmer import StigmerError
 
 from reference.cli.context import Context
-from reference.cli.errors import EXIT_OK, CliError, is_not_found
+from reference.cli.errors import EXIT_OK, is_not_found, not_found_error
 from reference.cli.output import format_message, phase_name, render_document, render_table, to_dict
 from reference.cli.resources import require_agent
 
@@ -51,7 +51,7 @@ def get_execution(args: argparse.Namespace, ctx: Context) -> int:
         execution = ctx.client.agent_executions.get(args.execution_id)
     except StigmerError as exc:
         if is_not_found(exc):
-            raise CliError(f"Execution not found: {args.execution_id}") from exc
+            raise not_found_error("execution", args.execution_id) from exc
         raise
     if args.output != "table":
         ctx.print(render_document(to_dict(execution), args.output))

@@ -1,21 +1,36 @@
-"""`run NAME --message M [--follow[=BOOL] | --no-follow] [--runtime-env [secret:]K=V]...`.
+"""`run [agent|workflow] NAME -m M [--detach | --follow=BOOL] [--env K=V] [--secret K=V]
+[--env-file FILE] [--runtime-env [secret:]K=V] [--model MODEL]`.
 
-Resolves NAME (slug or id) as a workflow first, then as an agent, starts an execution and, by
-default, follows it to the end. Runtime values are sent as `ExecutionValue`s; `secret:` ones
-with `is_secret` set. No runtime value is ever printed.
+Resolves NAME (slug or id) as the given type, or untyped as a workflow first, then an agent;
+starts an execution and, unless detached, follows it to the end (exit 0 only on COMPLETED; a
+failed execution says why on stderr and exits 1). Runtime values are sent as
+`ExecutionValue`s, secrets with `is_secret` set. No runtime value is ever printed.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from ai.stigmer.agentic.workflowexecution.v1 import io_pb2 as workflow_execution_io_pb2
-from stigmer import AgentExecutionInput, EnvVarInput, WorkflowExecutionInput
+from stigmer import (
+    AgentExecutionInput,
+    EnvVarInput,
+    ExecutionConfigInput,
+    WorkflowExecutionInput,
+)
 
 from reference.cli.context import Context
-from reference.cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, CliError
+from reference.cli.errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    not_found_error,
+)
 from reference.cli.follow import AgentExecutionPrinter, WorkflowExecutionPrinter, follow
 from reference.cli.output import (
     WORKFLOW_PHASES,
@@ -26,21 +41,72 @@ from reference.cli.output import (
 )
 from reference.cli.resources import find_agent, find_workflow
 
+TYPES = ("agent", "workflow")
+
 
 def runtime_env(values: Iterable[Any]) -> dict[str, EnvVarInput]:
     """`--runtime-env` entries as SDK inputs (the last value of a repeated key wins)."""
     return {v.key: EnvVarInput(value=v.value, is_secret=v.is_secret) for v in values}
 
 
+def env_file_values(path: str) -> list[tuple[str, str]]:
+    """`KEY=VALUE` lines of a dotenv file (blank lines, `#` comments and `export ` ignored;
+    one pair of surrounding quotes removed)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CliError(f"cannot read env file {path}: {exc.strerror or exc}") from exc
+    pairs = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        pairs.append((key.strip(), value))
+    return pairs
+
+
+def all_runtime_env(args: argparse.Namespace) -> dict[str, EnvVarInput]:
+    """Every runtime value of the command line: env file, `--env`, `--secret`, then
+    `--runtime-env` (a later source wins for a repeated key)."""
+    values = {}
+    if getattr(args, "env_file", None):
+        values.update({k: EnvVarInput(value=v) for k, v in env_file_values(args.env_file)})
+    values.update({k: EnvVarInput(value=v) for k, v in getattr(args, "env", [])})
+    values.update({k: EnvVarInput(value=v, is_secret=True)
+                   for k, v in getattr(args, "secret", [])})
+    values.update(runtime_env(args.runtime_env))
+    return values
+
+
+def target(args: argparse.Namespace) -> tuple[str | None, str]:
+    """`(type or None, name)` from `run [TYPE] NAME`."""
+    parts = list(args.target)
+    if len(parts) == 1:
+        return None, parts[0]
+    if len(parts) == 2 and parts[0] in TYPES:
+        return parts[0], parts[1]
+    raise CliError(f"expected [agent|workflow] NAME, got {' '.join(parts)!r}", EXIT_USAGE)
+
+
 def run_run(args: argparse.Namespace, ctx: Context) -> int:
     """Start (and by default follow) a workflow or agent execution."""
     org = ctx.settings.org
-    workflow = find_workflow(ctx.client, org, args.name)
-    if workflow is not None:
-        return run_workflow(args, ctx, workflow)
+    kind, args.name = target(args)
+    if kind in (None, "workflow"):
+        workflow = find_workflow(ctx.client, org, args.name)
+        if workflow is not None:
+            return run_workflow(args, ctx, workflow)
+        if kind == "workflow":
+            raise not_found_error("workflow", args.name)
     agent = find_agent(ctx.client, org, args.name)
     if agent is None:
-        raise CliError(f"Agent or Workflow not found: {args.name}")
+        raise not_found_error("agent", args.name)
     return run_agent(args, ctx, agent)
 
 
@@ -53,7 +119,8 @@ def run_agent(args: argparse.Namespace, ctx: Context, agent: Any) -> int:
             org=ctx.settings.org,
             agent_id=agent.metadata.id,
             message=args.message,
-            runtime_env=runtime_env(args.runtime_env),
+            runtime_env=all_runtime_env(args),
+            execution_config=ExecutionConfigInput(model_name=args.model) if args.model else None,
         )
     )
     execution_id = execution.metadata.id
@@ -69,11 +136,10 @@ def run_agent(args: argparse.Namespace, ctx: Context, agent: Any) -> int:
     if final is None:
         return EXIT_INTERRUPTED
     ctx.print(execution_summary(final.status.phase, final.status.messages))
-    if phase_name(final.status.phase) == "COMPLETED":
+    phase = phase_name(final.status.phase)
+    if phase == "COMPLETED":
         return EXIT_OK
-    error = final.status.error
-    if error and not any(error in text for text in printer.shown):
-        ctx.error(f"Error: {error}")
+    ctx.error(f"Error: execution {phase}: {final.status.error or 'no reason given'}")
     return EXIT_ERROR
 
 
@@ -86,7 +152,7 @@ def run_workflow(args: argparse.Namespace, ctx: Context, workflow: Any) -> int:
             org=ctx.settings.org,
             workflow_id=workflow.metadata.id,
             trigger_message=args.message,
-            runtime_env=runtime_env(args.runtime_env),
+            runtime_env=all_runtime_env(args),
         )
     )
     execution_id = execution.metadata.id
@@ -105,10 +171,10 @@ def run_workflow(args: argparse.Namespace, ctx: Context, workflow: Any) -> int:
     if final is None:
         return EXIT_INTERRUPTED
     ctx.print(workflow_execution_summary(final.status.phase, final.status.tasks))
-    if phase_name(final.status.phase, WORKFLOW_PHASES) == "COMPLETED":
+    phase = phase_name(final.status.phase, WORKFLOW_PHASES)
+    if phase == "COMPLETED":
         return EXIT_OK
-    if final.status.error:
-        ctx.error(f"Error: {final.status.error}")
+    ctx.error(f"Error: workflow execution {phase}: {final.status.error or 'no reason given'}")
     return EXIT_ERROR
 
 
@@ -138,6 +204,6 @@ def _follow_to_end(
         printer.finish()
         ctx.error(
             f"Stopped following; execution {execution_id} goes on "
-            f"(cancel it with: stigmer-ref cancel {execution_id})"
+            f"(cancel it with: stigmer cancel {execution_id})"
         )
         return None

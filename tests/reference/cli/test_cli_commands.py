@@ -24,7 +24,7 @@ def basic(fixtures_dir: Path) -> str:
 
 
 def test_apply_prints_table_and_success(cli: Callable, fake_client, fixtures_dir: Path) -> None:
-    result = cli("apply", "--config", basic(fixtures_dir))
+    result = cli("apply", "-f", basic(fixtures_dir))
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split() == ["TYPE", "NAME", "STATUS", "ID"]
@@ -37,8 +37,8 @@ def test_apply_prints_table_and_success(cli: Callable, fake_client, fixtures_dir
 
 
 def test_apply_again_reports_updated(cli: Callable, fixtures_dir: Path) -> None:
-    cli("apply", "--config", basic(fixtures_dir))
-    result = cli("apply", "--config", basic(fixtures_dir))
+    cli("apply", "-f", basic(fixtures_dir))
+    result = cli("apply", "-f", basic(fixtures_dir))
     assert [line.split()[2] for line in result.out.splitlines()[1:3]] == ["Updated", "Updated"]
 
 
@@ -46,7 +46,7 @@ def test_dry_run_shows_actions_and_creates_nothing(
     cli: Callable, fake_client, fixtures_dir: Path
 ) -> None:
     fake_client.agents.add("greeter")
-    result = cli("apply", "--config", basic(fixtures_dir), "--dry-run")
+    result = cli("apply", "-f", basic(fixtures_dir), "--dry-run")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split() == ["TYPE", "NAME", "ACTION", "ID"]
@@ -57,10 +57,12 @@ def test_dry_run_shows_actions_and_creates_nothing(
 
 
 def test_dry_run_of_invalid_name_fails_naming_the_rule(cli: Callable, fixtures_dir: Path) -> None:
-    result = cli("apply", "--config", str(fixtures_dir / "agents" / "invalid"), "--dry-run")
+    result = cli("apply", "-f", str(fixtures_dir / "agents" / "invalid"), "--dry-run")
     assert result.code == 1
     assert "Invalid" in result.out.splitlines()[1]
-    assert "does not make a valid slug" in result.err
+    assert "metadata.slug ('invalid-name!', derived from metadata.name 'Invalid Name!')" \
+        in result.err
+    assert "[string.pattern]" in result.err
     assert "Dry run successful" not in result.out
 
 
@@ -70,7 +72,7 @@ def test_apply_failure_is_reported_per_resource(
     fake_client.agents.apply_error = make_error(
         grpc.StatusCode.INVALID_ARGUMENT, "invalid metadata.name 'x': a slug must be ..."
     )
-    result = cli("apply", "--config", basic(fixtures_dir))
+    result = cli("apply", "-f", basic(fixtures_dir))
     assert result.code == 1
     assert result.out.splitlines()[1].split()[2] == "Failed"
     assert "Error: Agent 'greeter' (" in result.err
@@ -83,7 +85,7 @@ def test_malformed_manifest_sends_nothing(cli: Callable, fake_client, tmp_path: 
     (tmp_path / "a.yaml").write_text(
         "apiVersion: agentic.stigmer.ai/v1\nkind: Agent\nmetadata: {name: a}\nspec: {bogus: 1}\n"
     )
-    result = cli("apply", "--config", str(tmp_path))
+    result = cli("apply", "-f", str(tmp_path))
     assert result.code == 1
     assert result.err.strip() == (
         f"Error: {tmp_path / 'a.yaml'}: Agent 'a': unknown field spec.bogus (known: description,"
@@ -97,8 +99,8 @@ def test_malformed_manifest_sends_nothing(cli: Callable, fake_client, tmp_path: 
 
 def test_run_unknown_name(cli: Callable) -> None:
     result = cli("run", "nobody", "--message", "hi")
-    assert result.code == 1
-    assert result.err.strip() == "Error: Agent or Workflow not found: nobody"
+    assert result.code == 2
+    assert result.err.strip() == "Error: No agent found for nobody"
     assert result.out == ""
 
 
@@ -158,18 +160,18 @@ def test_run_follow_failed_exits_1_with_error(cli: Callable, fake_client, snapsh
     assert result.out.splitlines()[-2:] == [
         "[FAILED]", "Execution FAILED: 2 messages (1 human, 1 system)",
     ]
-    assert result.err == "Error: runner crashed\n"
+    assert result.err == "Error: execution FAILED: runner crashed\n"
 
 
-def test_run_follow_does_not_repeat_an_error_already_shown(
+def test_run_follow_failed_without_a_reason_still_says_so_on_stderr(
     cli: Callable, fake_client, snapshot: Callable
 ) -> None:
     fake_client.agents.add("greeter")
     fake_client.agent_executions.script = [
-        snapshot(FAILED, [(SYSTEM, "Error: Execution failed: no model")], error="no model"),
+        snapshot(FAILED, [(SYSTEM, "Error: Execution failed: no model")]),
     ]
     result = cli("run", "greeter", "-m", "hi")
-    assert (result.code, result.err) == (1, "")
+    assert (result.code, result.err) == (1, "Error: execution FAILED: no reason given\n")
 
 
 def test_run_create_unavailable_prints_the_server_reason(
@@ -249,7 +251,7 @@ def test_get_agent_formats(cli: Callable, fake_client) -> None:
 
 def test_get_agent_not_found(cli: Callable) -> None:
     result = cli("get", "agent", "ghost")
-    assert (result.code, result.err.strip()) == (1, "Error: Agent not found: ghost")
+    assert (result.code, result.err.strip()) == (2, "Error: No agent found for ghost")
 
 
 def test_get_execution_table_lists_messages_and_masks_secrets(
@@ -271,7 +273,7 @@ def test_get_execution_table_lists_messages_and_masks_secrets(
     as_yaml = cli("get", "execution", "aex-9", "-o", "yaml").out
     assert "hunter2" not in as_yaml and "********" in as_yaml
     missing = cli("get", "execution", "aex-404")
-    assert (missing.code, missing.err.strip()) == (1, "Error: Execution not found: aex-404")
+    assert (missing.code, missing.err.strip()) == (2, "Error: No execution found for aex-404")
 
 
 def test_list_agents(cli: Callable, fake_client) -> None:
@@ -302,7 +304,7 @@ def test_delete_agent(cli: Callable, fake_client) -> None:
     result = cli("delete", "agent", "greeter")
     assert (result.code, result.out.strip()) == (0, "Agent deleted: greeter (agt-0001)")
     assert fake_client.agents.deleted == ["agt-0001"]
-    assert cli("delete", "agent", "greeter").code == 1
+    assert cli("delete", "agent", "greeter").code == 2
 
 
 def test_cancel(cli: Callable, fake_client) -> None:
@@ -321,8 +323,8 @@ def test_version_needs_no_server(cli: Callable) -> None:
 @pytest.mark.parametrize(
     ("status", "message", "expected"),
     [
-        (grpc.StatusCode.NOT_FOUND, "Agent not found: x", "Error: Agent not found: x"),
-        (grpc.StatusCode.NOT_FOUND, "no such thing", "Error: not found: no such thing"),
+        (grpc.StatusCode.INVALID_ARGUMENT, "spec.x: bad [string.min_len]",
+         "Error: invalid argument: spec.x: bad [string.min_len]"),
         (grpc.StatusCode.UNAUTHENTICATED, "bad key",
          "Error: authentication failed (check STIGMER_API_KEY): bad key"),
         (grpc.StatusCode.UNIMPLEMENTED, "Method not implemented!",
@@ -341,3 +343,33 @@ def test_sdk_errors_become_one_line_and_exit_1(
     assert result.code == 1
     assert result.err == expected + "\n"
     assert fake_client.closed
+
+
+def test_run_sends_env_file_env_and_secrets_and_the_model(
+    cli: Callable, fake_client, tmp_path: Path
+) -> None:
+    fake_client.agents.add("greeter")
+    env_file = tmp_path / "run.env"
+    env_file.write_text("# comment\nexport FROM_FILE='one'\nPLAIN=file-value\n")
+    result = cli("run", "agent", "greeter", "-m", "hi", "--detach", "--env-file", str(env_file),
+                 "--env", "PLAIN=flag-value", "--secret", "TOKEN=hunter2",
+                 "--model", "m:1b")
+    assert result.code == 0, result.err
+    (created,) = fake_client.agent_executions.created
+    env = {key: (value.value, value.is_secret) for key, value in created.spec.runtime_env.items()}
+    assert env == {"FROM_FILE": ("one", False), "PLAIN": ("flag-value", False),
+                   "TOKEN": ("hunter2", True)}
+    assert created.spec.execution_config.model_name == "m:1b"
+    assert created.metadata.org == "local"
+    assert "hunter2" not in result.out + result.err
+
+
+def test_dry_run_refuses_what_the_protos_refuse(cli: Callable, fake_client,
+                                                tmp_path: Path) -> None:
+    (tmp_path / "terse.yaml").write_text(
+        "apiVersion: agentic.stigmer.ai/v1\nkind: Agent\nmetadata: {name: terse}\n"
+        "spec: {instructions: Be nice.}\n")
+    result = cli("apply", "-f", str(tmp_path), "--dry-run")
+    assert result.code == 1
+    assert "spec.instructions: must be at least 10 characters [string.min_len]" in result.err
+    assert len(fake_client.agents.items) == 0

@@ -129,7 +129,7 @@ def _rows(stdout: str) -> list[list[str]]:
 
 
 def test_apply_basic_prints_table_and_success(cli: Callable) -> None:
-    result = cli("apply", "--config", str(AGENTS / "basic"))
+    result = cli("apply", "-f", str(AGENTS / "basic"))
     assert result.returncode == 0, result.stderr
     rows = _rows(result.stdout)
     assert rows[0] == ["TYPE", "NAME", "STATUS", "ID"]
@@ -146,7 +146,7 @@ def test_apply_basic_prints_table_and_success(cli: Callable) -> None:
 
 
 def test_dry_run_creates_nothing_then_reports_updates(cli: Callable) -> None:
-    planned = cli("apply", "--config", str(AGENTS / "basic"), "--dry-run")
+    planned = cli("apply", "-f", str(AGENTS / "basic"), "--dry-run")
     assert planned.returncode == 0, planned.stderr
     rows = _rows(planned.stdout)
     assert rows[0] == ["TYPE", "NAME", "ACTION", "ID"]
@@ -154,13 +154,13 @@ def test_dry_run_creates_nothing_then_reports_updates(cli: Callable) -> None:
     assert planned.stdout.rstrip().endswith("Dry run successful")
     assert cli("list", "agents").stdout.strip() == "No agents found"
 
-    assert cli("apply", "--config", str(AGENTS / "basic")).returncode == 0
-    replanned = cli("apply", "--config", str(AGENTS / "basic"), "--dry-run")
+    assert cli("apply", "-f", str(AGENTS / "basic")).returncode == 0
+    replanned = cli("apply", "-f", str(AGENTS / "basic"), "--dry-run")
     assert [r[2] for r in _rows(replanned.stdout)[1:3]] == ["Update", "Update"]
 
 
 def test_invalid_name_is_rejected_naming_the_rule(cli: Callable) -> None:
-    result = cli("apply", "--config", str(AGENTS / "invalid"))
+    result = cli("apply", "-f", str(AGENTS / "invalid"))
     assert result.returncode == 1
     assert "Invalid Name!" in result.stderr
     assert "slug" in result.stderr
@@ -169,19 +169,19 @@ def test_invalid_name_is_rejected_naming_the_rule(cli: Callable) -> None:
 
 
 def test_env_fixture_round_trips(cli: Callable) -> None:
-    assert cli("apply", "--config", str(AGENTS / "with-env")).returncode == 0
+    assert cli("apply", "-f", str(AGENTS / "with-env")).returncode == 0
     shown = cli("get", "agent", "env-aware", "-o", "json")
     assert '"isSecret": true' in shown.stdout and "SERVICE_TOKEN" in shown.stdout
 
 
 def test_run_unknown_name(cli: Callable) -> None:
     result = cli("run", "nobody", "--message", "hello")
-    assert result.returncode == 1
-    assert result.stderr.strip() == "Error: Agent or Workflow not found: nobody"
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Error: No agent found for nobody"
 
 
 def test_run_without_temporal_prints_the_clear_error_and_no_secret(cli: Callable) -> None:
-    assert cli("apply", "--config", str(AGENTS / "basic")).returncode == 0
+    assert cli("apply", "-f", str(AGENTS / "basic")).returncode == 0
     result = cli(
         "run", "greeter", "--message", "Say hello", "--follow=false",
         "--runtime-env", "secret:SERVICE_TOKEN=hunter2", "--runtime-env", "PLAIN=1",
@@ -192,17 +192,17 @@ def test_run_without_temporal_prints_the_clear_error_and_no_secret(cli: Callable
 
 
 def test_delete_then_get_is_not_found(cli: Callable) -> None:
-    assert cli("apply", "--config", str(AGENTS / "basic" / "greeter.yaml")).returncode == 0
+    assert cli("apply", "-f", str(AGENTS / "basic" / "greeter.yaml")).returncode == 0
     deleted = cli("delete", "agent", "greeter")
     assert deleted.returncode == 0, deleted.stderr
     assert deleted.stdout.startswith("Agent deleted: greeter (agt-")
     missing = cli("get", "agent", "greeter")
-    assert (missing.returncode, missing.stderr.strip()) == (1, "Error: Agent not found: greeter")
+    assert (missing.returncode, missing.stderr.strip()) == (2, "Error: No agent found for greeter")
 
 
 def test_list_executions_of_unknown_agent(cli: Callable) -> None:
     result = cli("list", "executions", "--agent", "ghost")
-    assert (result.returncode, result.stderr.strip()) == (1, "Error: Agent not found: ghost")
+    assert (result.returncode, result.stderr.strip()) == (2, "Error: No agent found for ghost")
 
 
 def test_wrong_api_key_is_one_clear_line(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -299,7 +299,7 @@ def temporal_server(
 def test_follow_prints_phases_messages_and_summary(temporal_server: Server) -> None:
     addr = temporal_server.addr
     org = f"test-{uuid.uuid4().hex[:8]}"
-    applied = run_cli("apply", "--config", str(AGENTS / "basic"), addr=addr, org=org)
+    applied = run_cli("apply", "-f", str(AGENTS / "basic"), addr=addr, org=org)
     assert applied.returncode == 0, applied.stderr
     result = run_cli("run", "greeter", "--message", "Say hello",
                      "--runtime-env", "secret:SERVICE_TOKEN=hunter2", addr=addr, org=org)
@@ -326,7 +326,7 @@ def test_follow_prints_phases_messages_and_summary(temporal_server: Server) -> N
 def test_run_without_follow_then_cancel(temporal_server: Server) -> None:
     addr = temporal_server.addr
     org = f"test-{uuid.uuid4().hex[:8]}"
-    assert run_cli("apply", "--config", str(AGENTS / "basic"), addr=addr, org=org).returncode == 0
+    assert run_cli("apply", "-f", str(AGENTS / "basic"), addr=addr, org=org).returncode == 0
     started = run_cli("run", "greeter", "-m", "hi", "--follow=false", addr=addr, org=org)
     assert started.returncode == 0, started.stderr
     execution_id = started.stdout.splitlines()[1].removeprefix("Execution ID: ")

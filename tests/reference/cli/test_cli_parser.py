@@ -23,12 +23,13 @@ def parse(*argv: str) -> argparse.Namespace:
         (("--follow=false",), False),
         (("--follow", "false"), False),
         (("--no-follow",), False),
+        (("--detach",), False),
     ],
 )
 def test_follow_defaults_to_true_and_accepts_every_spelling(argv: tuple, expected: bool) -> None:
     args = parse("run", "greeter", "--message", "hi", *argv)
     assert args.follow is expected
-    assert args.name == "greeter" and args.message == "hi"
+    assert args.target == ["greeter"] and args.message == "hi"
 
 
 def test_runtime_env_plain_and_secret_repeatable() -> None:
@@ -71,8 +72,8 @@ def test_parse_bool_rejects_other_words() -> None:
 
 
 def test_apply_options() -> None:
-    args = parse("apply", "--config", "dir", "--dry-run")
-    assert (args.config, args.dry_run, args.recursive) == ("dir", True, False)
+    args = parse("apply", "-f", "dir", "--dry-run")
+    assert (args.file, args.dry_run, args.recursive) == ("dir", True, False)
     assert parse("apply", "-f", "x.yaml", "-R").recursive is True
 
 
@@ -109,3 +110,13 @@ def test_usage_errors_exit_2_with_a_message(argv: list[str], capsys) -> None:
 def test_help_exits_0(capsys) -> None:
     assert main(["--help"]) == 0
     assert "apply" in capsys.readouterr().out
+
+
+def test_newer_cli_spellings_of_run() -> None:
+    args = parse("run", "agent", "greeter", "-m", "hi", "--env", "A=1=2", "--secret", "T=s",
+                 "--env-file", "f.env", "--model", "m:1b", "--org", "acme")
+    assert args.target == ["agent", "greeter"]
+    assert (args.env, args.secret, args.env_file) == ([("A", "1=2")], [("T", "s")], "f.env")
+    assert (args.model, args.org) == ("m:1b", "acme")
+    with pytest.raises(SystemExit):
+        parse("run", "greeter", "-m", "hi", "--secret", "no-equals")

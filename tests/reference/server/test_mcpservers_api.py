@@ -43,7 +43,7 @@ def test_stdio_server(client: StigmerClient, unique: Callable[[str], str]) -> No
 
 
 @pytest.mark.parametrize(("server", "message"), [
-    (McpServerInput(name="no-transport", org="local"), "server type"),
+    (McpServerInput(name="no-transport", org="local"), r"spec.server_type: .*\[required\]"),
     (McpServerInput(name="bad-url", org="local", http=HttpServerConfigInput(url="ftp://x")),
      "http\\(s\\) URL"),
     (McpServerInput(name="empty-cmd", org="local", stdio=StdioServerConfigInput(command=" ")),
@@ -79,4 +79,5 @@ def test_list_and_delete(client: StigmerClient, unique: Callable[[str], str]) ->
     with pytest.raises(StigmerError, match="MCP server not found"):
         client.mcp_servers.get(server.metadata.id)
     with pytest.raises(StigmerError, match="not implemented"):
-        client.mcp_servers.start_connect(io_pb2.ConnectInput())
+        client.mcp_servers.start_connect(io_pb2.ConnectInput(
+            mcp_server_id=server.metadata.id, org=org))

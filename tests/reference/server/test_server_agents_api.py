@@ -19,6 +19,8 @@ from stigmer._search import SearchParams
 
 from tests.reference.server.server_procs import ServerProc
 
+INSTRUCTIONS = "Answer briefly and politely."
+
 Unique = Callable[[str], str]
 
 
@@ -30,12 +32,12 @@ def code_of(call: Callable[[], object]) -> StigmerError:
 
 def test_apply_creates_agent_with_default_instance(client: StigmerClient, unique: Unique) -> None:
     name = unique("basic-agent")
-    agent = client.agents.apply(AgentInput(name=name, org="", instructions="Be brief.",
+    agent = client.agents.apply(AgentInput(name=name, org="", instructions="Be brief and polite.",
                                            description="desc", icon_url="https://x/i.png"))
     assert agent.metadata.id.startswith("agt-")
     assert (agent.metadata.org, agent.metadata.slug, agent.kind) == ("local", name, "Agent")
     assert agent.api_version == "agentic.stigmer.ai/v1"
-    assert agent.spec.instructions == "Be brief."
+    assert agent.spec.instructions == "Be brief and polite."
     assert agent.status.audit.spec_audit.created_at.seconds > 0
     instance = client.agent_instances.get(agent.status.default_instance_id)
     assert instance.metadata.id.startswith("ain-")
@@ -48,24 +50,26 @@ def test_apply_creates_agent_with_default_instance(client: StigmerClient, unique
 
 def test_apply_twice_updates_in_place(client: StigmerClient, unique: Unique) -> None:
     name = unique("twice")
-    first = client.agents.apply(AgentInput(name=name, org="", instructions="v1"))
-    second = client.agents.apply(AgentInput(name=name, org="", instructions="v2"))
+    first = client.agents.apply(AgentInput(
+        name=name, org="", instructions="Version one of the rules."))
+    second = client.agents.apply(AgentInput(
+        name=name, org="", instructions="Version two of the rules."))
     assert second.metadata.id == first.metadata.id
     assert second.metadata.version.previous_version_id == first.metadata.version.id
     assert second.metadata.version.id != first.metadata.version.id
     assert second.status.default_instance_id == first.status.default_instance_id
     assert second.status.audit.spec_audit.event == "updated"
-    assert client.agents.get(first.metadata.id).spec.instructions == "v2"
+    assert client.agents.get(first.metadata.id).spec.instructions == "Version two of the rules."
     assert client.agents.list(ListParams(query=name)).total_count == 1
 
 
 def test_get_by_reference_and_org_default(client: StigmerClient, unique: Unique) -> None:
     name = unique("ref")
-    agent = client.agents.apply(AgentInput(name=name, org=""))
+    agent = client.agents.apply(AgentInput(name=name, org="", instructions=INSTRUCTIONS))
     assert client.agents.get_by_reference(ResourceRef(slug=name)).metadata.id == agent.metadata.id
     assert client.agents.get_by_reference(
         ResourceRef(org="local", slug=name)).metadata.id == agent.metadata.id
-    other = client.agents.apply(AgentInput(name=name, org="acme"))
+    other = client.agents.apply(AgentInput(name=name, org="acme", instructions=INSTRUCTIONS))
     assert other.metadata.id != agent.metadata.id
     assert client.agents.get_by_reference(ResourceRef(org="acme", slug=name)).metadata.org == "acme"
 
@@ -73,8 +77,10 @@ def test_get_by_reference_and_org_default(client: StigmerClient, unique: Unique)
 def test_list_filters_and_paginates(client: StigmerClient, unique: Unique) -> None:
     prefix = unique("page")
     for i in range(5):
-        client.agents.apply(AgentInput(name=f"{prefix}-{i}", org="pager", description=f"d{i}"))
-    client.agents.apply(AgentInput(name=f"{prefix}-elsewhere", org="other"))
+        client.agents.apply(AgentInput(
+            name=f"{prefix}-{i}", org="pager", description=f"d{i}", instructions=INSTRUCTIONS))
+    client.agents.apply(AgentInput(
+        name=f"{prefix}-elsewhere", org="other", instructions=INSTRUCTIONS))
     result = client.agents.list(ListParams(org="pager", query=prefix, page=Page(num=2, size=2)))
     assert (result.total_count, result.total_pages) == (5, 3)
     assert [e.slug for e in result.entries] == [f"{prefix}-2", f"{prefix}-3"]
@@ -89,7 +95,8 @@ def test_list_filters_and_paginates(client: StigmerClient, unique: Unique) -> No
 
 
 def test_delete_removes_agent_and_instances(client: StigmerClient, unique: Unique) -> None:
-    agent = client.agents.apply(AgentInput(name=unique("doomed"), org=""))
+    agent = client.agents.apply(AgentInput(
+        name=unique("doomed"), org="", instructions=INSTRUCTIONS))
     deleted = client.agents.delete(agent.metadata.id)
     assert deleted.metadata.id == agent.metadata.id
     assert is_not_found(code_of(lambda: client.agents.get(agent.metadata.id)))
@@ -100,25 +107,35 @@ def test_delete_removes_agent_and_instances(client: StigmerClient, unique: Uniqu
 
 
 def test_error_codes(client: StigmerClient, unique: Unique) -> None:
-    err = code_of(lambda: client.agents.apply(AgentInput(name="Invalid Name!", org="")))
+    err = code_of(lambda: client.agents.apply(AgentInput(
+        name="Invalid Name!", org="", instructions=INSTRUCTIONS)))
     assert err.code == ErrorCode.INVALID_ARGUMENT
     assert "Invalid Name!" in str(err) and "^[a-z0-9]" in str(err)
-    err = code_of(lambda: client.agents.apply(AgentInput(name="ok", slug="Bad_Slug", org="")))
-    assert err.code == ErrorCode.INVALID_ARGUMENT and "Bad_Slug" in str(err)
-    err = code_of(lambda: client.agents.apply(AgentInput(name="", org="")))
+    err = code_of(lambda: client.agents.apply(AgentInput(
+        name="ok", slug="Bad_Slug", org="", instructions=INSTRUCTIONS)))
+    assert err.code == ErrorCode.INVALID_ARGUMENT
+    assert "metadata.slug" in str(err) and "[string.pattern]" in str(err)
+    err = code_of(lambda: client.agents.apply(AgentInput(
+        name="", org="", instructions=INSTRUCTIONS)))
     assert err.code == ErrorCode.INVALID_ARGUMENT and "metadata.name is required" in str(err)
     name = unique("exists")
-    client.agents.create(AgentInput(name=name, org=""))
-    err = code_of(lambda: client.agents.create(AgentInput(name=name, org="")))
+    client.agents.create(AgentInput(name=name, org="", instructions=INSTRUCTIONS))
+    err = code_of(lambda: client.agents.create(AgentInput(
+        name=name, org="", instructions=INSTRUCTIONS)))
     assert err.code == ErrorCode.ALREADY_EXISTS and name in str(err)
-    err = code_of(lambda: client.agents.update(AgentInput(name=unique("ghost"), org="")))
+    err = code_of(lambda: client.agents.update(AgentInput(
+        name=unique("ghost"), org="", instructions=INSTRUCTIONS)))
     assert err.code == ErrorCode.NOT_FOUND and "Agent not found" in str(err)
     err = code_of(lambda: client.agents.get("agt-01NOPE"))
     assert (err.code, str(err)) == (ErrorCode.NOT_FOUND, "Agent not found: agt-01NOPE")
     err = code_of(lambda: client.agents.get_by_reference(ResourceRef(slug="no-such")))
     assert (err.code, str(err)) == (ErrorCode.NOT_FOUND, "Agent not found: no-such")
     err = code_of(lambda: client.agents.get(""))
-    assert err.code == ErrorCode.INVALID_ARGUMENT and "id is required" in str(err)
+    assert err.code == ErrorCode.INVALID_ARGUMENT and "value: value is required" in str(err)
+    err = code_of(lambda: client.agents.apply(AgentInput(name="terse", org="", instructions="Hi")))
+    assert err.code == ErrorCode.INVALID_ARGUMENT
+    assert "spec.instructions" in str(err) and "[string.min_len]" in str(err)
+    assert is_not_found(code_of(lambda: client.agents.get_by_reference(ResourceRef(slug="terse"))))
     err = code_of(lambda: client.agent_instances.get_by_agent(
         instance_io.GetAgentInstancesByAgentRequest(agent_id="agt-01NOPE")))
     assert err.code == ErrorCode.NOT_FOUND
@@ -127,11 +144,14 @@ def test_error_codes(client: StigmerClient, unique: Unique) -> None:
 def test_unimplemented_rpcs_name_the_method(client: StigmerClient) -> None:
     calls = {
         "AgentCommandController/updateVisibility":
-            lambda: client.agents.update_visibility(resource_io.UpdateVisibilityInput()),
+            lambda: client.agents.update_visibility(resource_io.UpdateVisibilityInput(
+                resource_id="agt-01NOPE", visibility=2)),
         "WorkflowCommandController/tagVersion":
-            lambda: client.workflows.tag_version(workflow_version_pb2.TagWorkflowVersionInput()),
+            lambda: client.workflows.tag_version(workflow_version_pb2.TagWorkflowVersionInput(
+                workflow_id="wfl-01NOPE", version_hash="a" * 64, tag="v1")),
         "SkillQueryController/listVersions":
-            lambda: client.skills.list_versions(skill_io.ListSkillVersionsInput()),
+            lambda: client.skills.list_versions(skill_io.ListSkillVersionsInput(
+                org="local", slug="no-such")),
     }
     for method, call in calls.items():
         err = code_of(call)

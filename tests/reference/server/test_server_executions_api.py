@@ -21,6 +21,8 @@ from temporalio.worker import Worker
 
 from tests.reference.server.server_procs import ServerProc, TemporalDevServer, free_port
 
+INSTRUCTIONS = "Answer briefly and politely."
+
 PENDING, IN_PROGRESS = enum_pb2.EXECUTION_PENDING, enum_pb2.EXECUTION_IN_PROGRESS
 COMPLETED, FAILED = enum_pb2.EXECUTION_COMPLETED, enum_pb2.EXECUTION_FAILED
 CANCELLED = enum_pb2.EXECUTION_CANCELLED
@@ -83,7 +85,8 @@ def main_client(main_server: ServerProc) -> Iterator[StigmerClient]:
 
 @pytest.fixture
 def agent_id(main_client: StigmerClient, unique: Unique) -> str:
-    return main_client.agents.apply(AgentInput(name=unique("exec-agent"), org="")).metadata.id
+    return main_client.agents.apply(AgentInput(
+        name=unique("exec-agent"), org="", instructions=INSTRUCTIONS)).metadata.id
 
 
 def start(
@@ -122,7 +125,7 @@ def test_create_errors(main_client: StigmerClient, agent_id: str) -> None:
     err = error_of(lambda: start(main_client, "agt-01MISSING"))
     assert (err.code, str(err)) == (ErrorCode.NOT_FOUND, "Agent not found: agt-01MISSING")
     err = error_of(lambda: start(main_client, agent_id, message=""))
-    assert err.code == ErrorCode.INVALID_ARGUMENT and "spec.message is required" in str(err)
+    assert err.code == ErrorCode.INVALID_ARGUMENT and "spec.message: must be at least 1" in str(err)
     err = error_of(lambda: start(main_client, "", message="hi"))
     assert err.code == ErrorCode.INVALID_ARGUMENT and "spec.agent_id is required" in str(err)
     err = error_of(lambda: main_client.agent_executions.create(AgentExecutionInput(
@@ -157,7 +160,7 @@ def test_update_status_merges_and_terminal_is_final(main_client: StigmerClient,
     err = error_of(lambda: update(status_update("aex-01MISSING", IN_PROGRESS)))
     assert err.code == ErrorCode.NOT_FOUND
     err = error_of(lambda: update(io_pb2.AgentExecutionUpdateStatusInput(execution_id=exec_id)))
-    assert err.code == ErrorCode.INVALID_ARGUMENT and "status is required" in str(err)
+    assert err.code == ErrorCode.INVALID_ARGUMENT and "status: value is required" in str(err)
 
 
 def test_subscribe_sees_the_sequence(main_client: StigmerClient, agent_id: str) -> None:
@@ -231,7 +234,7 @@ def test_no_runner_fails_with_an_explanation(temporal: TemporalDevServer,
     server = start_server("--temporal-address", temporal.address, "--temporal-namespace",
                           "ref-norunner", "--runner-schedule-timeout", "3")
     with sdk(server) as client:
-        agent = client.agents.apply(AgentInput(name="orphan", org=""))
+        agent = client.agents.apply(AgentInput(name="orphan", org="", instructions=INSTRUCTIONS))
         exec_id = start(client, agent.metadata.id).metadata.id
         snapshots = follow(client, exec_id, 20)
     final = snapshots[-1].status
@@ -247,7 +250,7 @@ def test_temporal_unreachable_then_started_later(start_server: Callable[..., Ser
     port = free_port()
     server = start_server("--temporal-address", f"127.0.0.1:{port}")
     with sdk(server) as client:
-        agent = client.agents.apply(AgentInput(name="stranded", org=""))
+        agent = client.agents.apply(AgentInput(name="stranded", org="", instructions=INSTRUCTIONS))
         began = time.monotonic()
         err = error_of(lambda: start(client, agent.metadata.id))
         assert time.monotonic() - began < 8
@@ -323,7 +326,7 @@ def fake_runner(runner_server: ServerProc, temporal: TemporalDevServer) -> Itera
 def test_runner_drives_execution_to_completed(runner_server: ServerProc,
                                               fake_runner: None) -> None:
     with sdk(runner_server) as client:
-        agent = client.agents.apply(AgentInput(name="greeter", org=""))
+        agent = client.agents.apply(AgentInput(name="greeter", org="", instructions=INSTRUCTIONS))
         exec_id = start(client, agent.metadata.id, "Say hello").metadata.id
         snapshots = follow(client, exec_id, 20)
     phases = [s.status.phase for s in snapshots]
@@ -334,7 +337,7 @@ def test_runner_drives_execution_to_completed(runner_server: ServerProc,
 
 def test_runner_failure_is_recorded(runner_server: ServerProc, fake_runner: None) -> None:
     with sdk(runner_server) as client:
-        agent = client.agents.apply(AgentInput(name="fragile", org=""))
+        agent = client.agents.apply(AgentInput(name="fragile", org="", instructions=INSTRUCTIONS))
         exec_id = start(client, agent.metadata.id, "please fail").metadata.id
         final = follow(client, exec_id, 20)[-1].status
     assert final.phase == FAILED

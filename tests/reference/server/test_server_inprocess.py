@@ -43,9 +43,12 @@ async def test_cancelled_subscribe_stream_releases_its_subscription(tmp_path: Pa
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             agent = await agent_command.AgentCommandControllerStub(channel).apply(
-                agent_api.Agent(metadata={"name": "streamer"}))
+                agent_api.Agent(api_version="agentic.stigmer.ai/v1", kind="Agent",
+                                metadata={"name": "streamer"},
+                                spec={"instructions": "Stream every answer."}))
             execution = await command_pb2_grpc.AgentExecutionCommandControllerStub(
                 channel).create(api_pb2.AgentExecution(
+                    api_version="agentic.stigmer.ai/v1", kind="AgentExecution", metadata={},
                     spec={"agent_id": agent.metadata.id, "message": "hi"}))
             exec_id = execution.metadata.id
             query = query_pb2_grpc.AgentExecutionQueryControllerStub(channel)

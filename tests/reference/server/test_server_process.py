@@ -23,6 +23,8 @@ from stigmer._search import SearchParams
 
 from tests.reference.server.server_procs import ServerProc
 
+INSTRUCTIONS = "Answer briefly and politely."
+
 Start = Callable[..., ServerProc]
 
 
@@ -60,14 +62,16 @@ def test_data_survives_restart(start_server: Start, tmp_path: Path) -> None:
     data = tmp_path / "persist"
     first = start_server(data_dir=data)
     with sdk(first) as client:
-        agent = client.agents.apply(AgentInput(name="persistent", org="", instructions="keep"))
+        agent = client.agents.apply(AgentInput(
+            name="persistent", org="", instructions="Keep these instructions."))
     assert first.stop() == 0
     second = start_server(data_dir=data)
     with sdk(second) as client:
         again = client.agents.get(agent.metadata.id)
-        assert again.spec.instructions == "keep"
+        assert again.spec.instructions == "Keep these instructions."
         assert client.agent_instances.get(agent.status.default_instance_id).metadata.id
-        reapplied = client.agents.apply(AgentInput(name="persistent", org="", instructions="v2"))
+        reapplied = client.agents.apply(AgentInput(
+            name="persistent", org="", instructions="Version two of the rules."))
         assert reapplied.metadata.id == agent.metadata.id
         assert client.agents.list(ListParams(query="persistent")).total_count == 1
 
@@ -75,7 +79,8 @@ def test_data_survives_restart(start_server: Start, tmp_path: Path) -> None:
 def test_auth_required_with_api_key(start_server: Start) -> None:
     server = start_server("--api-key", "s3cret")
     with sdk(server, "s3cret") as good:
-        assert good.agents.apply(AgentInput(name="authed", org="")).metadata.id
+        assert good.agents.apply(AgentInput(
+            name="authed", org="", instructions=INSTRUCTIONS)).metadata.id
     with sdk(server, "wrong") as bad:
         with pytest.raises(StigmerError) as err:
             bad.agents.list(ListParams())
@@ -104,19 +109,21 @@ def test_local_mode_accepts_any_key(shared_server: ServerProc) -> None:
 def test_concurrent_clients(shared_server: ServerProc) -> None:
     def apply_same(i: int) -> str:
         with sdk(shared_server) as client:
-            return client.agents.apply(AgentInput(name="contended", org="conc",
-                                                  instructions=str(i))).metadata.id
+            return client.agents.apply(AgentInput(
+                name="contended", org="conc", instructions=f"Instructions number {i}.")).metadata.id
 
     def create_same(i: int) -> str:
         with sdk(shared_server) as client:
             try:
-                return client.agents.create(AgentInput(name="racer", org="conc")).metadata.id
+                return client.agents.create(AgentInput(
+                    name="racer", org="conc", instructions=INSTRUCTIONS)).metadata.id
             except StigmerError as exc:
                 return exc.code.value
 
     def apply_distinct(i: int) -> str:
         with sdk(shared_server) as client:
-            return client.agents.apply(AgentInput(name=f"worker-{i}", org="conc")).metadata.id
+            return client.agents.apply(AgentInput(
+                name=f"worker-{i}", org="conc", instructions=INSTRUCTIONS)).metadata.id
 
     with ThreadPoolExecutor(20) as pool:
         same = set(pool.map(apply_same, range(20)))
@@ -136,7 +143,7 @@ def test_no_temporal_means_unavailable_and_no_leftovers(start_server: Start) -> 
     server = start_server()
     db = server.data_dir / "stigmer.db"
     with sdk(server) as client:
-        agent = client.agents.apply(AgentInput(name="lonely", org=""))
+        agent = client.agents.apply(AgentInput(name="lonely", org="", instructions=INSTRUCTIONS))
         with pytest.raises(StigmerError) as err:
             client.agent_executions.create(AgentExecutionInput(
                 name="", org="", agent_id=agent.metadata.id, message="hello"))
@@ -150,7 +157,7 @@ def test_no_temporal_means_unavailable_and_no_leftovers(start_server: Start) -> 
 
 def test_sessions_create_get_delete(shared_server: ServerProc) -> None:
     with sdk(shared_server) as client:
-        agent = client.agents.apply(AgentInput(name="talker", org=""))
+        agent = client.agents.apply(AgentInput(name="talker", org="", instructions=INSTRUCTIONS))
         session = client.sessions.create(SessionInput(
             name="chat", org="", agent_instance_id=agent.status.default_instance_id,
             subject="testing"))
