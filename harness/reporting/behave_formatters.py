@@ -6,9 +6,8 @@ these formatters choose the run directory themselves (``harness.reporting.run_di
 an output configured under the results root (``reports/report.html``) into it. Both redact the
 run's secrets from what they write.
 
-pyproject.toml declares ``html-pretty`` and ``console-file`` with behave's stock classes
-(behave validates formatter names before the project is importable); ``register()``, called
-when the hooks module is imported (before behave builds the formatters), swaps in these.
+pyproject.toml names these classes by their module path (``[tool.behave.formatters]``); the
+project is installed into the venv, so behave can import them before any hook runs.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from allure_behave.formatter import AllureFormatter
-from behave.formatter import _registry
 from behave.formatter.plain import PlainFormatter
 from behave.formatter.rerun import RerunFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
@@ -141,12 +139,3 @@ def summary_line(features: list[Any]) -> str:
     total = sum(counts.values())
     parts = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     return f"{total} scenarios: {parts or 'none'}"
-
-
-def register() -> None:
-    """Make ``-f html-pretty``, ``console-file``, ``rerun-file`` and ``allure`` the
-    run-directory formatters."""
-    _registry.register_as("html-pretty", RunHtmlFormatter)
-    _registry.register_as("console-file", ConsoleFileFormatter)
-    _registry.register_as("rerun-file", RunRerunFormatter)
-    _registry.register_as("allure", RunAllureFormatter)
