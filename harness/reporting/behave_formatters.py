@@ -18,13 +18,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from behave.exception import ConfigError as BehaveConfigError
 from behave.formatter import _registry
 from behave.formatter.plain import PlainFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
 
 from harness.config import ConfigError, load_config
 from harness.reporting.redact import redact_file, register_config_secrets, run_redactor
-from harness.reporting.run_dir import DEFAULT_RESULTS, relocate, result_roots, run_directory
+from harness.reporting.run_dir import relocate, result_roots, run_directory
 
 
 def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
@@ -33,10 +34,12 @@ def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
         return  # stdout
     try:
         suite_config = load_config(behave_config.userdata)
-        results_path = suite_config.results_path
-        register_config_secrets(suite_config)
-    except ConfigError:
-        results_path = DEFAULT_RESULTS  # before_all reports the error
+    except ConfigError as error:
+        # The first point behave gives the suite: it prints "ConfigError: <message>" and
+        # exits 1 before any hook runs (so nothing is started and no run directory made).
+        raise BehaveConfigError(str(error)) from None
+    register_config_secrets(suite_config)
+    results_path = suite_config.results_path
     run_dir = run_directory(results_path)
     stream_opener.name = str(relocate(stream_opener.name, run_dir, result_roots(results_path)))
 
