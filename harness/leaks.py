@@ -7,6 +7,8 @@
   records are how the next run recognises them.
 * ``clean_stale_processes`` (next run start) stops recorded processes whose owner is gone, only
   when PID, start time and command line all still match (never an unrelated process).
+  Temp dirs (``processes.TempDir``, e.g. the server's data) are recorded the same way
+  (``<run dir>/tempdirs/``) and removed by the next run when their owner is gone.
 * ``LeakGuard`` snapshots at run start (child processes of this process, compose projects) and
   ``verify()`` lists what this run started that is still alive after teardown: processes of
   this process tree, recorded processes, compose projects (containers, networks, volumes)
@@ -21,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -39,6 +42,9 @@ from harness.stack.compose import (
 
 Progress = Callable[[str], None]
 REGISTRY = "pids"
+TEMPDIRS = "tempdirs"
+#: Only directories with this name prefix are ever removed from a record.
+TEMPDIR_PREFIX = "stigmer-e2e-"
 
 
 class LeakError(RuntimeError):
@@ -178,6 +184,36 @@ class PidRegistry:
     def records(self) -> list[ProcessRecord]:
         return list(read_records([self.path]))
 
+    def record_dir(self, path: Path) -> None:
+        """Remember a temp dir this run made (removed by the next run if this one is killed)."""
+        owner_start = start_ticks(self.owner_pid)
+        folder = self.run_dir / TEMPDIRS
+        folder.mkdir(parents=True, exist_ok=True)
+        entry = {"path": str(path), "owner_pid": self.owner_pid, "owner_start": owner_start}
+        (folder / f"{path.name}.json").write_text(json.dumps(entry) + "\n")
+
+    def dirs(self) -> list[Path]:
+        return [Path(entry["path"]) for _file, entry in read_dir_records([self.run_dir])]
+
+
+def read_dir_records(run_dirs: Iterable[Path]) -> Iterable[tuple[Path, dict]]:
+    for run_dir in run_dirs:
+        for path in sorted((run_dir / TEMPDIRS).glob("*.json")):
+            try:
+                entry = json.loads(path.read_text())
+                Path(entry["path"])
+            except (OSError, ValueError, TypeError, KeyError):
+                continue
+            yield path, entry
+
+
+def remove_temp_dir(path: Path) -> bool:
+    """Remove a recorded temp dir (only one of ours, by its name); True when it existed."""
+    if not path.name.startswith(TEMPDIR_PREFIX) or not path.is_dir():
+        return False
+    shutil.rmtree(path, ignore_errors=True)
+    return True
+
 
 def read_records(dirs: Iterable[Path]) -> Iterable[ProcessRecord]:
     for directory in dirs:
@@ -220,6 +256,16 @@ def clean_stale_processes(results_path: Path, progress: Progress = print) -> lis
                 stopped.append(record)
             with contextlib.suppress(OSError):
                 (directory / f"{record.pid}.json").unlink()
+    for record_file, entry in read_dir_records(sorted(Path(results_path).glob("runs/*"))):
+        owner_alive = (is_running(entry["owner_pid"])
+                       and start_ticks(entry["owner_pid"]) == entry["owner_start"])
+        if owner_alive:
+            continue
+        if remove_temp_dir(Path(entry["path"])):
+            progress(f"[leaks] removed temp dir {entry['path']} left by the killed run "
+                     f"{record_file.parent.parent.name}")
+        with contextlib.suppress(OSError):
+            record_file.unlink()
     return stopped
 
 
@@ -282,6 +328,7 @@ class LeakGuard:
             clean_stale_compose(compose_prefix, progress)
         guard = cls(PidRegistry(run_dir), baseline=descendants(os.getpid()))
         processes.add_start_listener(guard.on_start)
+        processes.add_tempdir_listener(guard.registry.record_dir)
         return guard
 
     def on_start(self, name: str, pid: int, argv: list[str]) -> None:
@@ -296,6 +343,7 @@ class LeakGuard:
                 found.append(f"process {record.describe()}")
         for pid in sorted(descendants(os.getpid()) - self.baseline - set(recorded)):
             found.append(f"child process PID {pid}: {masked(cmdline(pid))[:120]}")
+        found.extend(f"temp dir {path}" for path in self.registry.dirs() if path.exists())
         projects = self.compose_projects()
         for project in own_compose_projects(projects or ()):
             found.append(f"compose project {project} (containers, networks or volumes)")
@@ -309,6 +357,7 @@ class LeakGuard:
         if found and clean:
             self.clean()
         processes.remove_start_listener(self.on_start)
+        processes.remove_tempdir_listener(self.registry.record_dir)
         return found
 
     def clean(self) -> None:
@@ -318,6 +367,8 @@ class LeakGuard:
                 stop_process_group(record.pid)
         for pid in descendants(os.getpid()) - self.baseline:
             stop_process_group(pid)
+        for path in self.registry.dirs():
+            remove_temp_dir(path)
         projects = self.compose_projects()
         if projects:
             with contextlib.suppress(Exception):

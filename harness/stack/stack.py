@@ -105,9 +105,8 @@ class EmbeddedStack:
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
         # The server's store holds what it is given (runtime secrets included): a temp dir
-        # outside the reports, removed when the stack stops.
-        self._data_tmp = TempDir(prefix="stigmer-e2e-server-data-")
-        self.data_dir = self._data_tmp.path
+        # outside the reports, made by start() and removed when the stack stops.
+        self.data_dir: Path | None = None
         self.progress = progress
         self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
@@ -127,7 +126,9 @@ class EmbeddedStack:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start the Stigmer server (it connects to Temporal lazily, when it comes up)."""
-        self._stoppers.append(self._data_tmp.cleanup)
+        data_tmp = TempDir(prefix="stigmer-e2e-server-data-")
+        self._stoppers.append(data_tmp.cleanup)
+        self.data_dir = data_tmp.path
         hosts = ["127.0.0.1", *([self.gateway] if self.gateway else [])]
         temporal = self.config.temporal_address or f"127.0.0.1:{self.temporal_port}"
         started = time.monotonic()
