@@ -91,6 +91,8 @@ class SuiteConfig:
     llm_max_tokens: int = 512
     results_dir: str = "reports"
     keep_artifacts: str = "failed"
+    scenario_timeout: float = 600.0
+    grpc_timeout: float = 30.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -142,6 +144,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_max_tokens", "512", "longest answer, in tokens, the agent-runner asks for"),
     Setting("results_dir", "reports", "where reports and artifacts are written"),
     Setting("keep_artifacts", "failed", "`failed` or `always`"),
+    Setting("scenario_timeout", "600", "seconds a scenario may run before the watchdog fails "
+            "it (with its artifacts and a dump of where it hung)"),
+    Setting("grpc_timeout", "30", "default deadline, in seconds, of every call the harness "
+            "makes to Stigmer (streams have their own)"),
 )
 
 

@@ -49,7 +49,8 @@ class ScenarioWorld:
         if self.config.api_key != "local":  # Stigmer's local-mode key is not a secret
             self.redactor.add(self.config.api_key)
         self.redactor.add(self.config.server_api_key)
-        self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
+        self.api = StigmerApi(self.server_address, self.config.api_key, self.org,
+                              call_timeout=self.config.grpc_timeout)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
                               self.org, cwd=REPO_ROOT)
 
