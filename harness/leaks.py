@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import psutil
+
 from harness import processes
 from harness.docker_engine import docker_client
 from harness.stack.compose import (
@@ -51,60 +53,63 @@ class LeakError(RuntimeError):
     """Something this run started survived its teardown."""
 
 
-# ----------------------------------------------------------------------------- /proc
-def _stat_fields(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name (field 3 onwards), or None."""
+# ----------------------------------------------------------------------------- processes
+# psutil, not /proc: the same code runs on Linux and macOS.
+def _process(pid: int) -> psutil.Process | None:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid)
+    except (psutil.Error, ValueError):
         return None
-    return stat.rsplit(")", 1)[1].split()
 
 
-def start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks since boot), or None when it does not exist."""
-    fields = _stat_fields(pid)
-    return int(fields[19]) if fields and len(fields) > 19 else None
+def start_ticks(pid: int) -> float | None:
+    """When the process started (seconds since the epoch, as psutil tells it), or None when
+    it does not exist. With the PID and the command line it tells a process from a reuse."""
+    process = _process(pid)
+    try:
+        return round(process.create_time(), 2) if process else None
+    except psutil.Error:
+        return None
 
 
 def parent_pid(pid: int) -> int | None:
-    fields = _stat_fields(pid)
-    return int(fields[1]) if fields else None
+    process = _process(pid)
+    try:
+        return process.ppid() if process else None
+    except psutil.Error:
+        return None
 
 
 def is_running(pid: int) -> bool:
     """Exists and is not a zombie."""
-    fields = _stat_fields(pid)
-    return fields is not None and fields[0] not in ("Z", "X")
+    process = _process(pid)
+    try:
+        return process is not None and process.status() not in (psutil.STATUS_ZOMBIE,
+                                                                 psutil.STATUS_DEAD)
+    except psutil.Error:
+        return False
 
 
 def cmdline(pid: int) -> list[str]:
+    process = _process(pid)
     try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        return process.cmdline() if process else []
+    except psutil.Error:
         return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
 def all_pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    return psutil.pids()
 
 
 def descendants(root: int) -> set[int]:
     """Running processes below ``root`` in the process tree (not ``root`` itself)."""
-    children: dict[int, list[int]] = {}
-    for pid in all_pids():
-        parent = parent_pid(pid)
-        if parent is not None:
-            children.setdefault(parent, []).append(pid)
-    found: set[int] = set()
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return {pid for pid in found if is_running(pid)}
+    process = _process(root)
+    try:
+        children = process.children(recursive=True) if process else []
+    except psutil.Error:
+        return set()
+    return {child.pid for child in children if is_running(child.pid)}
 
 
 # ----------------------------------------------------------------------------- registry
@@ -138,12 +143,12 @@ class ProcessRecord:
     """A process the harness started, identified beyond its PID."""
 
     pid: int
-    start: int
+    start: float
     fingerprint: str
     command: str
     name: str
     owner_pid: int
-    owner_start: int
+    owner_start: float
 
     def alive(self) -> bool:
         """The very same process still runs (PID reuse is told apart by start and cmdline)."""
@@ -170,7 +175,7 @@ class PidRegistry:
 
     def record(self, pid: int, name: str, argv: list[str]) -> ProcessRecord | None:
         """Remember a just-started process (None when it already exited). ``argv`` is what
-        it was started with: right after the fork, /proc still shows the parent's."""
+        it was started with: right after the fork, the OS still shows the parent's."""
         start = start_ticks(pid)
         owner_start = start_ticks(self.owner_pid)
         if start is None or owner_start is None:

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from harness.docker_engine import docker_client, docker_environment
 
 PROJECT_LABEL = "com.docker.compose.project"
@@ -68,17 +70,13 @@ def parse_project_name(name: str) -> tuple[str, int, str] | None:
 
 
 def pid_alive(pid: int) -> bool:
-    """True when a process with that PID exists here (zombies count as dead)."""
+    """True when a process with that PID exists here (zombies count as dead; psutil, so
+    macOS too)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
+    except psutil.Error:  # exists, but not ours to inspect
         return True
 
 
