@@ -41,6 +41,7 @@ from harness.stack.compose import (
     project_names,
     remove_project_resources,
 )
+from harness.teardown import shielded
 
 Progress = Callable[[str], None]
 REGISTRY = "pids"
@@ -355,12 +356,14 @@ class LeakGuard:
         return found
 
     def verify(self, progress: Progress = print, clean: bool = True) -> list[str]:
-        """Report leftovers (and, with ``clean``, remove them); returns the report lines."""
-        found = self.leftovers()
-        for line in found:
-            progress(f"[leaks] LEAK: {line}")
-        if found and clean:
-            self.clean()
+        """Report leftovers (and, with ``clean``, remove them); returns the report lines.
+        A signal meanwhile does not cut the cleaning short."""
+        with shielded(progress, "leak check"):
+            found = self.leftovers()
+            for line in found:
+                progress(f"[leaks] LEAK: {line}")
+            if found and clean:
+                self.clean()
         processes.remove_start_listener(self.on_start)
         processes.remove_tempdir_listener(self.registry.record_dir)
         return found

@@ -259,8 +259,9 @@ class ComposeProject:
         argv = self.compose_argv(*args)
         limit = self.command_timeout if timeout is None else timeout
         try:
+            # Its own session: a Ctrl-C to the run's process group must not abort a `down`.
             result = subprocess.run(argv, env=self.env, capture_output=True, text=True,
-                                    timeout=limit, check=False,
+                                    timeout=limit, check=False, start_new_session=True,
                                     cwd=self.files[0].parent if self.files else None)
         except subprocess.TimeoutExpired as error:
             output = (error.stderr or b"")
@@ -340,7 +341,8 @@ class ComposeProject:
 
     def down(self) -> None:
         """Remove the project's containers, networks and volumes. Idempotent; re-entrant
-        (a second call, e.g. from a signal handler during the first, returns at once)."""
+        (a second call, e.g. from a signal handler during the first, returns at once); a
+        call cut short by an interrupt leaves the project to the next call (e.g. atexit)."""
         if self._down_started:
             return
         self._down_started = True
@@ -350,6 +352,9 @@ class ComposeProject:
         started = time.monotonic()
         try:
             self.run("down", "-v", "--remove-orphans", "-t", "1")
+        except (KeyboardInterrupt, SystemExit):
+            self._down_started = False  # not removed: a later call tries again
+            raise
         except ComposeError as error:
             self.progress(f"[compose] {error}; removing by label instead")
             try:

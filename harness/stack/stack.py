@@ -22,6 +22,7 @@ from harness.config import REPO_ROOT, SuiteConfig
 from harness.prerequisites import PrerequisiteReport
 from harness.processes import ManagedProcess, TempDir, free_port
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
+from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
     from harness.llm import EmbeddedOllama
@@ -166,13 +167,19 @@ class EmbeddedStack:
             raise
 
     def stop(self) -> None:
-        """Stop everything this stack started, newest first; never raises."""
-        while self._stoppers:
-            stopper = self._stoppers.pop()
-            try:
-                stopper()
-            except Exception as error:
-                self.progress(f"[stack] teardown step failed: {error}")
+        """Stop everything this stack started, newest first, saying what; never raises, and
+        a signal meanwhile does not cut it short (harness.teardown)."""
+        with shielded(self.progress, "stack teardown"):
+            while self._stoppers:
+                stopper = self._stoppers.pop()
+                what = describe_stopper(stopper)
+                try:
+                    stopper()
+                except Exception as error:
+                    self.progress(f"[stack] teardown step failed ({what or stopper}): {error}")
+                else:
+                    if what:
+                        self.progress(f"[stack] removed {what}")
 
     def log_files(self) -> list[Path]:
         if self._compose is not None:
