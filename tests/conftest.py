@@ -3,7 +3,8 @@
 Every test (and every process it starts: behave runs, servers, runners) gets a private temp
 dir for the session (``TMPDIR``), so the check is exact even while other runs share /tmp. At
 the end, anything left in it but pytest's own ``tmp_path`` root fails the session, by name;
-a clean session removes the private dir, so /tmp is as it was.
+a session without leftovers removes the private dir (pytest's tmp_path dirs with it), so
+/tmp is as it was.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line(f"LEAK: the tests left {len(left)} entries in the temp dir "
                                 f"{SESSION_TMP}: {', '.join(left)}", red=True)
-    if not left and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+    if left:
+        if reporter is not None:
+            reporter.write_line(f"the session's temp dir is kept for inspection: {SESSION_TMP}")
+    else:  # pytest's own tmp_path dirs go too: failures print what they need
         shutil.rmtree(SESSION_TMP, ignore_errors=True)
-    elif reporter is not None:
-        reporter.write_line(f"the session's temp dir is kept for inspection: {SESSION_TMP}")
