@@ -103,6 +103,9 @@ class EmbeddedStack:
                  progress: Progress = print) -> None:
         self.config = config
         self.provider = choose_provider(config, report)
+        # No model (prerequisite "llm" missing): its scenarios are skipped with the reason,
+        # and Temporal + agent-runner still come up for the scenarios that need only them.
+        self._llm_expected = report.results["llm"].ok if "llm" in report.results else True
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
         # The server's store holds what it is given (runtime secrets included): a temp dir
@@ -156,7 +159,11 @@ class EmbeddedStack:
             raise RuntimeError(f"the execution services failed to start earlier: "
                                f"{self._services_error}") from self._services_error
         try:
-            self._start_llm()
+            if self._llm_expected:
+                self._start_llm()
+            else:
+                self.info.notes.append("no model: Temporal + agent-runner without one (the "
+                                       "scenarios that need a model are skipped)")
             if self.provider == "compose":
                 self._start_compose()
             elif self.provider == "processes":
