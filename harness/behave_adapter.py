@@ -197,6 +197,8 @@ def _artifact_dir(context, scenario: Scenario) -> Path:
 
 
 def after_all(context) -> None:
+    if getattr(context, "watchdog", None):
+        context.watchdog.disarm()  # e.g. when an aborted scenario never reached after_scenario
     leaks = _stop_and_find_leaks(context)
     if getattr(context, "run_dir", None):
         finish_run(context.run_dir, context.scenario_notes, context.config.paths, progress)
