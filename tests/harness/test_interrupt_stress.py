@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 
 import pytest
 
@@ -23,6 +24,7 @@ def load_stress():
     spec = importlib.util.spec_from_file_location("interrupt_stress", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
