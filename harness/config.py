@@ -31,6 +31,7 @@ EXTENSION_PREFIX = "x_"
 ENV_NOT_SETTINGS: dict[str, str] = {
     "TEMPORAL_IMAGE": "Temporal image of the compose file and scripts/build-images.sh",
     "RUNNER_IMAGE": "agent-runner image of the compose file and scripts/build-images.sh",
+    "STIGMER_RUNNER_IMAGE": "image of Stigmer's real runner (its compose file, build script)",
     "PULL_POLICY": "compose pull policy of both images (missing | always | never)",
     "TEMPORAL_PORT": "fixed loopback host port for Temporal in the compose file",
     "PYTHON_BASE_IMAGE": "base image for scripts/build-images.sh",
