@@ -85,10 +85,28 @@ def base64_forms(secret: str) -> set[str]:
     return forms | {form.replace("+", "-").replace("/", "_") for form in forms}
 
 
-def secret_pattern(secret: str) -> str:
-    """Every form of one secret, longest alternatives first."""
-    forms = sorted(base64_forms(secret), key=len, reverse=True)
-    return "|".join([_text_pattern(secret), *(re.escape(form) for form in forms)])
+def _anchor(secret: str) -> str:
+    """The longest run of letters and digits: every text form of the secret contains it."""
+    runs = re.findall(r"[A-Za-z0-9]+", secret)
+    return max(runs, key=len) if runs else ""
+
+
+class _SecretForms:
+    """One secret's text pattern (with its anchor, for a fast miss) and base64 forms."""
+
+    def __init__(self, secret: str) -> None:
+        anchor = _anchor(secret)
+        self.anchor = anchor if len(anchor) >= 4 else ""
+        self.pattern = re.compile(_text_pattern(secret))
+        self.base64 = sorted(base64_forms(secret), key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        if not self.anchor or self.anchor in text:
+            text = self.pattern.sub(MASK, text)
+        for form in self.base64:
+            if form in text:
+                text = text.replace(form, MASK)
+        return text
 
 
 class Redactor:
@@ -96,27 +114,24 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._forms: list[_SecretForms] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
         if secret and len(secret) >= 3 and secret not in self._secrets:
             self._secrets.add(secret)
-            self._pattern = None
+            self._forms = None
 
     @property
     def secrets(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
-    def _compiled(self) -> re.Pattern[str]:
-        if self._pattern is None:
-            # Longest secret first: "abcdef" must not leak as "***def" when "abc" is a secret.
-            ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join(f"(?:{secret_pattern(s)})" for s in ordered))
-        return self._pattern
-
     def __call__(self, text: str) -> str:
-        if not self._secrets:
-            return text
-        return self._compiled().sub(MASK, text)
+        if self._forms is None:
+            # Longest secret first: "abcdef" must not leak as "***def" when "abc" is a secret.
+            self._forms = [_SecretForms(secret)
+                           for secret in sorted(self._secrets, key=len, reverse=True)]
+        for forms in self._forms:
+            text = forms.mask(text)
+        return text
