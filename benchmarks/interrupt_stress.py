@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -61,21 +62,32 @@ class Outcome:
     def row(self) -> str:
         left = "; ".join(self.leftovers) or "none"
         return (f"| {self.number:>3} | {self.kind:<14} | {self.delay:>6.1f} | "
-                f"{self.phase[:44]:<44} | {self.exit_code!s:>4} | {self.stop_seconds:>6.1f} | "
+                f"{self.phase[:54]:<54} | {self.exit_code!s:>4} | {self.stop_seconds:>6.1f} | "
                 f"{left} |")
 
 
-HEADER = ("| run | signal         | at (s) | phase when signalled"
-          + " " * 24 + " | exit | stop s | left behind |\n"
-          "|----:|----------------|-------:|" + "-" * 46 + "|-----:|-------:|-------------|")
+HEADER = ("| run | signal         | at (s) | stage: last progress line when signalled"
+          + " " * 14 + " | exit | stop s | left behind |\n"
+          "|----:|----------------|-------:|" + "-" * 56 + "|-----:|-------:|-------------|")
 
 
 def last_progress(results: Path) -> str:
+    """The stage the run was in (set-up, scenarios, teardown) and its last progress line."""
     logs = sorted(results.glob("runs/*/progress.log"))
     if not logs:
-        return "(starting: no run directory yet)"
-    lines = logs[-1].read_text(errors="replace").strip().splitlines()
-    return lines[-1].split(" ", 1)[-1] if lines else "(run directory made)"
+        return "set-up: (no run directory yet)"
+    text = logs[-1].read_text(errors="replace")
+    lines = text.strip().splitlines()
+    last = lines[-1].split(" ", 1)[-1] if lines else "(run directory made)"
+    if "[stack] stopping" in text or "[stack] removed" in text or "[leaks]" in text:
+        stage = "teardown"
+    elif re.search(r"\[stack\] starting \(\w+\): done", text):
+        # The server is up: the scenarios run (the first needs nothing more; the second
+        # brings up the execution services in its before_scenario hook).
+        stage = "scenarios"
+    else:
+        stage = "set-up"
+    return f"{stage}: {last}"
 
 
 def processes_with_tmpdir(tmpdir: Path) -> list[psutil.Process]:
