@@ -5,17 +5,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
 
-.PHONY: setup e2e test lint clean-stale
+.PHONY: help setup e2e test lint clean-stale
 
-setup:
+help:  ## list the targets, one line each
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+setup:  ## install everything (idempotent): venv, Docker engine, images
 	bash scripts/setup.sh
 
-e2e: setup
+e2e: setup  ## set up, then run the acceptance suite: behave features/
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
 
-test: setup
+test: setup  ## set up, then run ruff and pytest
 	$(BIN)/ruff check .
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
 
-lint:
+lint:  ## static checks only
 	$(BIN)/ruff check .

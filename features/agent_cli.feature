@@ -20,7 +20,7 @@ Feature: Deploying and running agents from the command line
     And it shows the action "Create" for the agent "greeter"
     And no agent exists
 
-  @phase1
+  @phase1 @reference-only @ref:name-rule
   Scenario: An agent with an invalid name is refused by the command line
     When I apply the "agents/invalid" manifests from the command line
     Then the command fails

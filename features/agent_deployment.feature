@@ -18,6 +18,7 @@ Feature: Deploying agents
     When I apply the "agents/basic" manifests
     Then the agent "greeter" has a default instance named "greeter-default"
 
+  @reference-only @ref:name-rule
   Scenario: An agent with an invalid name is rejected with a clear error
     When I apply the "agents/invalid" manifests
     Then the request is rejected as invalid

@@ -36,6 +36,7 @@ Feature: Staying reliable when a part of the platform fails
     And the execution finished before the restart is still completed with its answer
     And I can run the agent "greeter" with the message "Say hello" to completion
 
+  @reference-only @ref:error-wording
   Scenario: When the model endpoint goes away, executions fail quickly and clearly
     Given the model endpoint has gone away
     When I run the agent "greeter" with the message "Say hello"

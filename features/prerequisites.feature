@@ -4,7 +4,12 @@ Feature: Prerequisites are explained before anything runs
   I want every missing prerequisite explained in plain words
   So that I know what to install or start instead of reading a stack trace
 
-  Scenario: The Stigmer server of this run is healthy
+  Scenario: The Stigmer server of this run answers and speaks the API the suite drives
+    Then the Stigmer server answers
+    And it speaks the API generation the suite drives
+
+  @reference-only @ref:health-service
+  Scenario: The Stigmer server of this run reports itself healthy
     Then the Stigmer server reports itself healthy
 
   Scenario: A missing Ollama is explained with what to do about it

@@ -4,7 +4,7 @@ Feature: Keeping the platform closed to strangers
   I want the platform to answer only on this machine, and only to callers with the API key
   So that running it never exposes Stigmer, its agents or its secrets
 
-  @phase1 @api @cli
+  @phase1 @api @cli @reference-only @ref:api-key
   Scenario Outline: A server that requires an API key refuses <credentials> through <route>
     Given a Stigmer server that requires an API key
     When I list the agents through <route> with <credentials>
@@ -16,7 +16,7 @@ Feature: Keeping the platform closed to strangers
       | the API          | no API key      | missing API key       |
       | the command line | a wrong API key | authentication failed |
 
-  @phase1 @api @cli
+  @phase1 @api @cli @reference-only @ref:api-key
   Scenario Outline: A server that requires an API key serves callers that send it through <route>
     Given a Stigmer server that requires an API key
     When I list the agents through <route> with the right API key

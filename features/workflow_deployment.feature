@@ -21,14 +21,14 @@ Feature: Deploying workflows
     Given I have applied the "workflows/with-context" manifests
     Then the workflow "order-total" declares the environment variables "API_BASE, TAX_PERCENT, SHOP_TOKEN"
     And its variable "SHOP_TOKEN" is secret and optional
-    And its first task sets the context values "currency, subtotal, tax"
+    And its first task sets the values "currency, subtotal, tax"
 
   @api
   Scenario: A workflow keeps the dependencies between its tasks
     Given I have applied the "workflows/dependencies" manifests
     Then the workflow "pipeline" has the tasks "extract, never_run, transform, load" in that order
     And the task "extract" continues with "transform"
-    And the task "transform" shares its result as "transformed"
+    And the task "transform" exports its result with '${ {transformed: .} }'
 
   @cli
   Scenario: A dry run of workflows from the command line creates nothing
@@ -38,13 +38,13 @@ Feature: Deploying workflows
     And it shows the action "Create" for the workflow "fetch-user"
     And no workflow exists
 
-  @api
+  @api @reference-only @ref:workflow-validation
   Scenario: An invalid workflow is rejected, pointing at the faulty task
     When I apply the "workflows/invalid" manifests
     Then the workflow is rejected as invalid, pointing at 'tasks[2] "fetch": http call needs endpoint.uri'
     And no workflow exists
 
-  @cli
+  @cli @reference-only @ref:workflow-validation
   Scenario: Deploying an invalid workflow from the command line fails and says why
     When I apply the "workflows/invalid" manifests from the command line
     Then the command fails

@@ -17,6 +17,27 @@ Feature: Running workflows
     Given I have applied the "workflows/basic" manifests
     When I run the workflow "say-hello" with the message "ping" and follow it
     Then the workflow execution reports the phases "IN_PROGRESS, COMPLETED" in that order
+    And the workflow execution completes
+    And its result has "reply" equal to "You said: ping"
+
+  @api
+  Scenario: Only a whole-string expression is evaluated; inside longer text it stays text
+    Given I have applied the "workflows/literal-text" manifests
+    When I run the workflow "echo-message" with the message "marco"
+    Then the workflow execution completes
+    And its result has "echo" equal to "marco"
+    And its result has "note" equal to "You said: ${ $input.message }"
+
+  # The reference runner hides its own environment from jq (env, $ENV); whether a real runner
+  # does is not known (see docs/compatibility-workflows.md).
+  @api @reference-only @ref:hidden-runner-env
+  Scenario: A workflow cannot read the runner's own environment
+    Given I have applied the "workflows/literal-text" manifests
+    When I run the workflow "peek-host"
+    Then the workflow execution completes
+    And its result has "env_count" equal to "0"
+    And its result has "ENV_count" equal to "0"
+    And its result has "path" equal to "none"
 
   @cli
   Scenario: Running a workflow from the command line streams its tasks
@@ -35,27 +56,86 @@ Feature: Running workflows
   @api
   Scenario Outline: A <kind> task does its job
     Given I have applied the "<fixture>" manifests
-    When I run the workflow "<workflow>"
+    When I run the workflow "<workflow>" with the message "<message>"
     Then the workflow execution completes
     And its result has "<name>" equal to "<value>"
 
     Examples:
-      | kind             | fixture                | workflow       | name    | value           |
-      | call to an API   | workflows/basic        | fetch-user     | greeting | Hello User 1   |
-      | switch           | workflows/switch       | grade          | grade   | high            |
-      | for-each loop    | workflows/loop         | sum-prices     | total   | 15              |
-      | parallel fork    | workflows/fork         | parallel-fetch | pair    | User 1 & User 2 |
-      | try and catch    | workflows/try-catch    | fallback       | source  | fallback        |
-      | set and wait     | workflows/set-wait     | pause          | step    | resumed         |
-      | dependent task   | workflows/dependencies | pipeline       | summary | 3 values loaded |
+      | kind             | fixture                | workflow       | message | name     | value           |
+      | call to an API   | workflows/basic        | fetch-user     | go      | greeting | Hello User 1    |
+      | switch           | workflows/switch       | grade          | 82      | grade    | high            |
+      | for-each loop    | workflows/loop         | sum-prices     | go      | total    | 15              |
+      | parallel fork    | workflows/fork         | parallel-fetch | go      | pair     | User 1 & User 2 |
+      | try and catch    | workflows/try-catch    | fallback       | go      | source   | fallback        |
+      | set and wait     | workflows/set-wait     | pause          | go      | step     | resumed         |
+      | dependent task   | workflows/dependencies | pipeline       | go      | summary  | 3 values loaded |
 
   @api
-  Scenario: A workflow reads its runtime settings and never shows its secrets
+  Scenario: A switch takes the matching case and skips the others
+    Given I have applied the "workflows/switch" manifests
+    When I run the workflow "grade" with the message "82"
+    Then the workflow execution completes
+    And its result has "grade" equal to "high"
+    And the task "high" completed
+    And the task "top" did not run
+    And the task "low" did not run
+
+  @api
+  Scenario: A switch takes its default case when no other case matches
+    Given I have applied the "workflows/switch" manifests
+    When I run the workflow "grade" with the message "40"
+    Then the workflow execution completes
+    And its result has "grade" equal to "low"
+    And the task "low" completed
+    And the task "top" did not run
+    And the task "high" did not run
+
+  @api
+  Scenario: A for-each loop handles the items in their order
+    Given I have applied the "workflows/loop" manifests
+    When I run the workflow "sum-prices"
+    Then the workflow execution completes
+    And its result has "names" listing "apple, bread, cheese" in that order
+    And its result has "total" equal to "15"
+
+  @api
+  Scenario: The branches of a fork run at the same time
+    Given I have applied the "workflows/fork" manifests
+    When I run the workflow "parallel-fetch"
+    Then the workflow execution completes
+    And the branches of the fork "fetch_both" ran at the same time
+    And its result has "pair" equal to "User 1 & User 2"
+
+  @api
+  Scenario: A caught error tells what failed, where and why
+    Given I have applied the "workflows/try-catch" manifests
+    When I run the workflow "fallback"
+    Then the workflow execution completes
+    And its result has "source" equal to "fallback"
+    And its result has "error_status" equal to "500"
+    And its result has "error_task" naming the failed task "call_flaky"
+    And its result has "reason" containing "/fail"
+    And its result has "error_type" containing "errors/communication"
+
+  @api
+  Scenario: A workflow uses its secret and never shows it
     Given I have applied the "workflows/with-context" manifests
-    When I run the workflow "order-total" with the setting "TAX_PERCENT=10" and the secret "SHOP_TOKEN=tok-very-secret-42"
+    And the suite's HTTP API accepts only a token made for this run
+    When I run the workflow "order-total" with the setting "TAX_PERCENT=10" and that token as the secret "SHOP_TOKEN"
     Then the workflow execution completes
     And its result has "total" equal to "44"
+    And its result has "order" equal to "accepted"
+    And its result has "confirmed" equal to "accepted"
+    And its result has "confirm" containing "token "
     And the status of the workflow execution never shows the secret
+    And the secret is in no service log, in any encoding
+
+  @api
+  Scenario: Without the right token the workflow's call is refused
+    Given I have applied the "workflows/with-context" manifests
+    And the suite's HTTP API accepts only a token made for this run
+    When I run the workflow "order-total" with the setting "TAX_PERCENT=10" and the secret "SHOP_TOKEN=not-the-token"
+    Then the workflow execution fails, saying the task "check_out" failed
 
   @api
   Scenario: A failing task nobody catches fails the workflow and names the task
@@ -63,7 +143,7 @@ Feature: Running workflows
     When I run the workflow "fetch-broken"
     Then the workflow execution fails, saying the task "call_api" failed
 
-  @api
+  @api @reference-only @ref:egress-guard
   Scenario: A workflow may not call hosts on the internet
     Given I have applied the "workflows/failing" manifests
     When I run the workflow "call-outside"

@@ -14,7 +14,7 @@ from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts, wr
 from harness.config import ConfigError, SuiteConfig, load_config
 from harness.fixture_http import FixtureHttpServer
 from harness.leaks import LeakError, LeakGuard
-from harness.prerequisites import PrerequisiteReport, check_all
+from harness.prerequisites import PrerequisiteReport, check_all, check_contract
 from harness.reporting import behave_formatters
 from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
@@ -34,6 +34,10 @@ from harness.world import ScenarioWorld
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"
+
+
+class TargetStop(RuntimeError):
+    """The target cannot be tested at all (unreachable, or another API generation)."""
 
 # Before behave builds its formatters: the HTML report and console text go to the run dir.
 behave_formatters.register()
@@ -102,14 +106,36 @@ def before_all(context) -> None:
     context.html_report = HtmlReport.of(context)
     report = check_all(config)
     context.prerequisites = report
-    summary = report.summary()
-    (context.run_dir / "prerequisites.txt").write_text(summary + "\n")
-    progress(summary)
+    _write_summary(context, report)
+    _stop_if_untestable(context, report)
     context.stack = None
     if report.results["stigmer"].ok:
         context.stack = use_fixture(stigmer_stack, context, config, report, context.run_dir)
+        if config.target != "external":  # the embedded server's contract, now it is up
+            report.results["contract"] = check_contract(config, context.stack.info.server_address)
+            progress(f"[stack] contract: {report.results['contract'].detail}")
+            (context.run_dir / "prerequisites.txt").write_text(report.summary() + "\n")
+            _stop_if_untestable(context, report)
         context.fixture_http = use_fixture(fixture_http, context, context.stack)
         _report_new_stack_notes(context)
+
+
+def _write_summary(context, report: PrerequisiteReport) -> None:
+    summary = report.summary()
+    (context.run_dir / "prerequisites.txt").write_text(summary + "\n")
+    progress(summary)
+
+
+def _stop_if_untestable(context, report: PrerequisiteReport) -> None:
+    """One clear line and a stopped run (nothing left running) when no scenario can run."""
+    reason = report.stop_reason()
+    if reason is None:
+        return
+    stack = getattr(context, "stack", None)
+    if stack is not None:
+        stack.stop()
+    progress(f"STOPPED: {reason}")
+    raise TargetStop(reason)
 
 
 def _report_new_stack_notes(context) -> None:
@@ -126,8 +152,10 @@ def before_feature(context, feature) -> None:
 def before_scenario(context, scenario: Scenario) -> None:
     tags = list(scenario.effective_tags)
     missing = context.prerequisites.missing_for_tags(tags)
-    if missing or context.stack is None:
-        reason = "; ".join(result.skip_reason() for result in missing) or "no Stigmer stack"
+    profile_reason = context.suite_config.target_profile.skip_reason(tags)
+    if missing or context.stack is None or profile_reason:
+        reason = ("; ".join(result.skip_reason() for result in missing) or profile_reason
+                  or "no Stigmer stack")
         progress(f"SKIPPED {scenario.name}: {reason}")
         scenario.skip(reason=reason)
         context.html_report.before_scenario_finished("skipped")

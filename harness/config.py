@@ -14,6 +14,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.profile import TargetProfile
 
 ENV_PREFIX = "STIGMER_E2E_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +75,7 @@ class SuiteConfig:
     """Everything the harness needs to know about the target and the run."""
 
     target: str = "embedded"
+    profile: str = "reference"
     server_address: str = ""
     server_command: str = "python -m reference.server"
     api_key: str = "local"
@@ -110,6 +115,13 @@ class SuiteConfig:
         return command_argv(self.runner_command)
 
     @property
+    def target_profile(self) -> TargetProfile:
+        """The profile of the Stigmer build under test (harness/profile.py)."""
+        from harness.profile import get_profile
+
+        return get_profile(self.profile)
+
+    @property
     def results_path(self) -> Path:
         path = Path(self.results_dir)
         return path if path.is_absolute() else REPO_ROOT / path
@@ -118,9 +130,13 @@ class SuiteConfig:
 SETTINGS: tuple[Setting, ...] = (
     Setting("target", "embedded", "`embedded` starts the stack here; `external` uses a running "
             "Stigmer at `server_address`"),
+    Setting("profile", "reference", "which Stigmer build the target is (harness/profile.py): "
+            "`reference`, `stigmer-g2` (alias `stigmer-local`), `january` (G1), `stigmer-g3`; "
+            "chooses the server launch, CLI dialect, limits and reference-only skips"),
     Setting("server_address", "", "host:port of an already running Stigmer (target=external)"),
     Setting("server_command", "python -m reference.server", "command that starts a Stigmer "
-            "server (embedded target); must accept the reference server's flags"),
+            "server (embedded target), configured by Stigmer's environment variables "
+            "(`GRPC_PORT`, `DB_PATH`, `TEMPORAL_HOST_PORT`, ...)"),
     Setting("api_key", "local", "bearer key the SDK and the CLI send"),
     Setting("server_api_key", "", "when set, the embedded server enforces this key"),
     Setting("services", "auto", "how Temporal + agent-runner come up: `auto` (compose when "
@@ -268,6 +284,12 @@ def validate(config: SuiteConfig) -> None:
     """Reject inconsistent settings with a message that says what to do."""
     if config.target not in TARGETS:
         raise ConfigError(f"target={config.target!r}: use one of {', '.join(TARGETS)}")
+    from harness.profile import ProfileError, get_profile
+
+    try:
+        get_profile(config.profile)
+    except ProfileError as error:
+        raise ConfigError(str(error)) from None
     if config.services not in SERVICE_PROVIDERS:
         raise ConfigError(
             f"services={config.services!r}: use one of {', '.join(SERVICE_PROVIDERS)}"

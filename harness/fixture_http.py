@@ -6,6 +6,8 @@ Routes (GET unless noted)::
     /items          [{"id": 1, "name": "apple", "price": 3}, ... 3 items]
     /slow?ms=<n>    {"slept_ms": n} after sleeping n milliseconds (max 10 s)
     /fail           500 {"error": "this endpoint always fails"}
+    /private/<x>    {"order": "accepted", "path": x} only with ``Authorization: Bearer <token>``
+                    for the token given to ``accept_token``; otherwise 401 (never echoes it)
     /echo (POST)    {"method", "json", "headers": {"x-token-seen": bool}} (never echoes tokens)
     anything else   404 {"error": "not found"}
 
@@ -14,6 +16,7 @@ It records each request path, so scenarios can check what a workflow called.
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
 import time
@@ -55,6 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"slept_ms": ms})
         elif parts == ["fail"]:
             self._send(500, {"error": "this endpoint always fails"})
+        elif len(parts) == 2 and parts[0] == "private":
+            if self.server.owner.token_ok(self.headers.get("Authorization", "")):
+                self._send(200, {"order": "accepted", "path": parts[1]})
+            else:
+                self._send(401, {"error": "a valid bearer token is required"})
         else:
             self._send(404, {"error": "not found"})
 
@@ -86,6 +94,7 @@ class FixtureHttpServer:
         self.hosts = list(hosts)
         self.port = 0
         self.requests: list[str] = []
+        self._token = ""
         self._lock = threading.Lock()
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
@@ -93,6 +102,15 @@ class FixtureHttpServer:
     def record(self, line: str) -> None:
         with self._lock:
             self.requests.append(line)
+
+    def accept_token(self, token: str) -> None:
+        """From now on ``/private/...`` answers only requests bearing ``token``."""
+        self._token = token
+
+    def token_ok(self, authorization: str) -> bool:
+        """Whether an ``Authorization`` header carries the accepted bearer token."""
+        return bool(self._token) and hmac.compare_digest(authorization,
+                                                         f"Bearer {self._token}")
 
     def start(self) -> FixtureHttpServer:
         """Bind every host (the first picks a free port), serve in daemon threads."""

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 
 from harness.config import SuiteConfig
-from harness.health import grpc_health, temporal_health
+from harness.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
 
 #: behave tag (without ``@``) -> prerequisite name
 TAG_REQUIREMENTS = {
@@ -144,38 +144,80 @@ def check_temporal(config: SuiteConfig, docker: PrerequisiteResult) -> Prerequis
 
 
 def check_stigmer(config: SuiteConfig) -> PrerequisiteResult:
-    """The external Stigmer answers its health check; the embedded one can be started."""
+    """The external Stigmer answers a real RPC (Stigmer serves no health service); the
+    embedded one can be started."""
     required_for = "every scenario"
     if config.target == "external":
-        healthy, detail = grpc_health(config.server_address)
-        if healthy:
-            return PrerequisiteResult("Stigmer", True, f"healthy at {config.server_address}",
-                                      required_for)
+        ready, detail = stigmer_ready(config.server_address, config.api_key)
+        if ready:
+            hint = ""
+            if config.target_profile.health_service and not grpc_health(config.server_address)[0]:
+                hint = (f"; it serves no health service, unlike the {config.profile} profile: "
+                        "a real Stigmer? pass -D profile=stigmer-g2")
+            return PrerequisiteResult("Stigmer", True, f"answering at {config.server_address} "
+                                      f"({detail}){hint}", required_for)
         return PrerequisiteResult(
-            "Stigmer", False, f"not healthy at {config.server_address}", required_for,
+            "Stigmer", False, f"no Stigmer answers at {config.server_address}", required_for,
             how_to_fix="start the Stigmer server (stigmer server) or fix -D server_address",
-            how_to_verify=f"grpcurl -plaintext {config.server_address} grpc.health.v1.Health/Check",
+            how_to_verify=f"grpcurl -plaintext -d '{{}}' {config.server_address} "
+                          f"{READINESS_METHOD.strip('/')}",
             error=detail)
     command = config.server_argv[0] if config.server_argv else ""
     if shutil.which(command):
-        return PrerequisiteResult("Stigmer", True, f"embedded server: {config.server_command}",
-                                  required_for)
+        return PrerequisiteResult("Stigmer", True, f"embedded server: {config.server_command} "
+                                  f"({config.target_profile.name} profile)", required_for)
     return PrerequisiteResult(
         "Stigmer", False, f"server command not found: {command}", required_for,
         how_to_fix="fix -D server_command or STIGMER_E2E_SERVER_COMMAND")
 
 
+CONTRACT_PENDING = "probed once the embedded server is up"
+
+
+def check_contract(config: SuiteConfig, address: str = "") -> PrerequisiteResult:
+    """Which API generation the target speaks; ok only for the one the suite drives."""
+    from harness.contract import probe_contract
+
+    required_for = "every scenario (the suite drives one API generation)"
+    address = address or (config.server_address if config.target == "external" else "")
+    if not address:
+        return PrerequisiteResult("Contract", True, CONTRACT_PENDING, required_for)
+    probe = probe_contract(address, config.api_key)
+    if probe.driven:
+        profile = config.target_profile
+        note = (f" (profile {profile.name} expects {profile.generation})"
+                if profile.generation != probe.generation else "")
+        return PrerequisiteResult("Contract", True, f"{probe.line()}{note}: {probe.evidence}",
+                                  required_for)
+    return PrerequisiteResult(
+        "Contract", False, probe.line(), required_for,
+        how_to_fix="point the suite at a Stigmer of the 3.x agent-execution API "
+                   "(stigmer-protos 3.x), or pick its profile (-D profile=...)",
+        how_to_verify=f"grpcurl -plaintext {address} list", error=probe.evidence)
+
+
 @dataclass
 class PrerequisiteReport:
-    """All results of a run, keyed by name ("docker", "llm", "temporal", "stigmer")."""
+    """All results of a run, keyed by name ("stigmer", "contract", "docker", "temporal",
+    "llm")."""
 
     results: dict[str, PrerequisiteResult]
 
     def missing_for_tags(self, tags: list[str]) -> list[PrerequisiteResult]:
         needed = {TAG_REQUIREMENTS[tag] for tag in tags if tag in TAG_REQUIREMENTS}
-        needed.add("stigmer")
+        needed.update(("stigmer", "contract"))
         return [self.results[name] for name in sorted(needed)
                 if name in self.results and not self.results[name].ok]
+
+    def stop_reason(self) -> str | None:
+        """One line when the run cannot go on at all: the external Stigmer does not answer, or
+        the target speaks another API generation than the suite drives."""
+        stigmer, contract = self.results.get("stigmer"), self.results.get("contract")
+        if stigmer is not None and not stigmer.ok and stigmer.detail.startswith("no Stigmer"):
+            return f"{stigmer.detail} ({stigmer.error}): start it or fix -D server_address"
+        if contract is not None and not contract.ok and stigmer is not None and stigmer.ok:
+            return contract.detail
+        return None
 
     def summary(self) -> str:
         """One screen: a line per prerequisite, details only for the missing ones."""
@@ -191,8 +233,11 @@ class PrerequisiteReport:
 
 def check_all(config: SuiteConfig) -> PrerequisiteReport:
     docker = check_docker()
+    stigmer = check_stigmer(config)
     return PrerequisiteReport({
-        "stigmer": check_stigmer(config),
+        "stigmer": stigmer,
+        "contract": check_contract(config) if stigmer.ok else PrerequisiteResult(
+            "Contract", False, "not probed: no Stigmer to ask", "every scenario"),
         "docker": docker,
         "temporal": check_temporal(config, docker),
         "llm": check_llm(config),

@@ -11,11 +11,23 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 log() { printf '[setup] %s\n' "$*"; }
-# pip prints one warning per package for this machine's unused local index mirrors: hide them.
+# pip_install ARGS...: pip with visible progress: one line per package collected (numbered),
+# how many were installed and how long it took; pip's last lines on failure. (pip prints one
+# warning per package for this machine's unused local index mirrors: those are hidden.)
 pip_install() {
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
-        | { grep -v "^WARNING: Location 'file://" || true; }
-    return "${PIPESTATUS[0]}"
+    local t0=$SECONDS out status
+    out=$(mktemp)
+    set +e
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off "$@" 2>&1 \
+        | grep --line-buffered -v "^WARNING: Location 'file://" | tee "$out" \
+        | awk '/^Collecting /{n++; printf "[setup]   %3d %s\n", n, substr($0, 12); fflush()}
+               /^Successfully installed/{printf "[setup]   installed %d packages\n", NF - 2}'
+    status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" -eq 0 ] || tail -n 30 "$out" >&2
+    rm -f "$out"
+    log "  took $((SECONDS - t0))s"
+    return "$status"
 }
 started=$(date +%s)
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from behave import then, when
 from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
+from harness.reporting.load_chart import Sample, write_load_charts
 from harness.stigmer_api import TERMINAL_PHASES, phase_name
 
 STARTERS = 16  # client threads creating executions at once
@@ -126,4 +127,8 @@ def step_burst_reported(context) -> None:
     (context.run_dir / "load.md").write_text(f"# Load: a burst of executions\n\n"
                                              f"{report.markdown()}")
     print(f"[load] {report.markdown()}", file=sys.__stderr__, flush=True)
+    samples = [Sample(started_s=(burst["started"][i] - first_start).total_seconds(),
+                      latency_s=latency) for i, latency in zip(done, latencies, strict=True)]
+    charts = write_load_charts(context.run_dir, samples)
+    context.html_report.link_files("Load charts", charts)
     assert_that(report.completed, greater_than(0))

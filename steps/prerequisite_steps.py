@@ -8,9 +8,23 @@ import os
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, is_, is_not
 
-from harness.health import grpc_health
+from harness.contract import probe_contract
+from harness.health import grpc_health, stigmer_ready
 from harness.prerequisites import check_docker, check_llm
 from harness.processes import free_port
+
+
+@then("the Stigmer server answers")
+def step_server_answers(context) -> None:
+    ready, detail = stigmer_ready(context.stack.info.server_address,
+                                  context.suite_config.api_key)
+    assert_that(ready, is_(True), f"the readiness call said: {detail}")
+
+
+@then("it speaks the API generation the suite drives")
+def step_server_speaks_driven_generation(context) -> None:
+    probe = probe_contract(context.stack.info.server_address, context.suite_config.api_key)
+    assert_that(probe.driven, is_(True), probe.line())
 
 
 @then("the Stigmer server reports itself healthy")

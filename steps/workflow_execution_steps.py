@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
+import secrets
 import time
+from datetime import datetime
+from urllib.parse import quote, quote_plus
 
 from behave import given, then, when
 from hamcrest import (
     assert_that,
+    contains_exactly,
     contains_string,
+    empty,
     equal_to,
     has_length,
-    is_not,
+    less_than,
     matches_regexp,
     starts_with,
 )
 
 from harness import validation
-from harness.stigmer_api import RuntimeValue
+from harness.stigmer_api import MessageType, RuntimeValue
 from harness.workflow_api import (
     task_outputs,
     task_status_name,
@@ -66,6 +74,29 @@ def step_run_env(context, slug: str, setting: str, secret: str) -> None:
     secret_key, secret_value = secret.split("=", 1)
     context.world.notes["secret"] = secret_value
     _run(context, slug, env={key: value, secret_key: RuntimeValue(secret_value, secret=True)})
+
+
+@given("the suite's HTTP API accepts only a token made for this run")
+def step_api_token(context) -> None:
+    token = f"tok-{secrets.token_hex(12)}"
+    context.world.redactor.add(token)
+    context.world.notes["api_token"] = token
+    context.fixture_http.accept_token(token)
+    context.add_cleanup(context.fixture_http.accept_token, "")
+
+
+@when('I run the workflow "{slug}" with the setting "{setting}" and that token as the secret '
+      '"{name}"')
+def step_run_with_token(context, slug: str, setting: str, name: str) -> None:
+    key, value = setting.split("=", 1)
+    token = context.world.notes["api_token"]
+    context.world.notes["secret"] = token
+    _run(context, slug, env={key: value, name: RuntimeValue(token, secret=True)})
+
+
+@when('I run the workflow "{slug}" with the message "{message}"')
+def step_run_message(context, slug: str, message: str) -> None:
+    _run(context, slug, message)
 
 
 @when('I run the workflow "{slug}"')
@@ -118,13 +149,52 @@ def step_fails_task(context, task: str) -> None:
 def step_fails(context, text: str) -> None:
     execution = context.world.api.wait_for_workflow_phase(_last_id(context), "FAILED",
                                                           _timeout(context))
+    context.world.notes["workflow_execution"] = execution
     assert_that(execution.status.error, contains_string(text))
+
+
+def encoded_forms(secret: str) -> dict[str, str]:
+    """How a secret may show up in text: raw, JSON-/HTML-escaped, URL-encoded, base64."""
+    raw = secret.encode()
+    forms = {"raw": secret, "json-escaped": json.dumps(secret)[1:-1],
+             "html-escaped": html.escape(secret), "url-encoded": quote(secret, safe=""),
+             "form-encoded": quote_plus(secret)}
+    for shift in range(3):  # base64 of the secret inside longer text, at each alignment
+        encoded = base64.b64encode(b"x" * shift + raw).decode()
+        forms[f"base64+{shift}"] = encoded[(4 * shift + 2) // 3 + 1:-4]
+    return {name: form for name, form in forms.items() if len(form) >= 6}
+
+
+def _leaks(text: str, secret: str) -> list[str]:
+    return [name for name, form in encoded_forms(secret).items() if form in text]
+
+
+def _secret(context) -> str:
+    secret = context.world.notes.get("secret")
+    assert secret, "no secret was given to this run (run the workflow with a secret first)"
+    return secret
 
 
 @then('the status of the workflow execution never shows the secret')
 def step_no_secret(context) -> None:
     execution = context.world.api.workflow_execution(_last_id(context))
-    assert_that(str(execution.status), is_not(contains_string(context.world.notes["secret"])))
+    secret = _secret(context)
+    assert_that(_leaks(str(execution.status), secret), empty(), "the status shows the secret")
+    assert_that(_leaks(json.dumps(workflow_output(execution)), secret), empty(),
+                "the result shows the secret")
+
+
+@then("the secret is in no service log, in any encoding")
+def step_no_secret_in_logs(context) -> None:
+    secret = _secret(context)
+    files = context.stack.log_files()
+    if not files:
+        context.scenario.skip(reason="the services' logs are not reachable from the suite "
+                                     "(a Stigmer that the suite did not start)")
+        return
+    found = {str(path): _leaks(path.read_text(errors="replace"), secret) for path in files
+             if path.exists()}
+    assert_that({k: v for k, v in found.items() if v}, equal_to({}))
 
 
 @given('the task "{task}" of the workflow execution is running')
@@ -159,6 +229,10 @@ def step_agent_answer(context, agent: str, name: str) -> None:
     assert_that(calls[0]["execution_id"], starts_with("aex-"))
     child = context.world.api.execution(calls[0]["execution_id"])
     assert_that(child.spec.agent_id, equal_to(context.world.api.get_agent(agent).metadata.id))
+    ai = [m.content for m in child.status.messages
+          if m.type == MessageType.MESSAGE_AI and m.content]
+    assert ai, f"the agent execution {child.metadata.id} has no AI message"
+    assert_that(answer, equal_to(ai[-1]))
 
 
 @then("{count:d} distinct workflow executions completed, each with its own agent execution")
@@ -192,3 +266,73 @@ def step_cli_tasks(context) -> None:
     stdout = context.world.last_cli.stdout
     assert_that(stdout, matches_regexp(r"(?m)^Task \w+: COMPLETED"))
     assert_that(stdout, matches_regexp(r"(?m)^Workflow execution COMPLETED: \d+ tasks"))
+
+
+# ---- what the tasks did ----------------------------------------------------------------
+
+def _tasks(context):
+    return list(context.world.api.workflow_execution(_last_id(context)).status.tasks)
+
+
+@then('the task "{task}" did not run')
+def step_task_not_run(context, task: str) -> None:
+    ran = [t.task_id for t in _tasks(context) if t.task_name == task]
+    assert_that(ran, empty(), f"the task {task!r} ran")
+
+
+@then('the task "{task}" completed')
+def step_task_completed(context, task: str) -> None:
+    statuses = [task_status_name(t.status) for t in _tasks(context) if t.task_name == task]
+    assert_that(statuses, equal_to(["COMPLETED"]), f"the task {task!r}")
+
+
+@then('its result has "{name}" listing "{values}" in that order')
+def step_result_list(context, name: str, values: str) -> None:
+    output = workflow_output(context.world.notes["workflow_execution"])
+    assert isinstance(output.get(name), list), f"{name!r} is not a list in the result {output}"
+    assert_that([str(_plain(v)) for v in output[name]],
+                contains_exactly(*[v.strip() for v in values.split(",")]))
+
+
+@then('its result has "{name}" containing "{text}"')
+def step_result_contains(context, name: str, text: str) -> None:
+    output = workflow_output(context.world.notes["workflow_execution"])
+    assert name in output, f"{name!r} not in the result {output}"
+    assert_that(str(_plain(output[name])), contains_string(text))
+
+
+@then('its result has "{name}" naming the failed task "{task}"')
+def step_result_names_failed_task(context, name: str, task: str) -> None:
+    output = workflow_output(context.world.notes["workflow_execution"])
+    failed = [t.task_id for t in _tasks(context)
+              if t.task_name == task and task_status_name(t.status) == "FAILED"]
+    assert_that(failed, has_length(1), f"failed records of the task {task!r}")
+    assert_that(output.get(name), equal_to(failed[0]))
+
+
+def _stamp(value: str) -> float:
+    """An RFC 3339 task timestamp as seconds."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+@then('the branches of the fork "{fork}" ran at the same time')
+def step_fork_concurrent(context, fork: str) -> None:
+    tasks = _tasks(context)
+    forks = [t for t in tasks if t.task_name == fork]
+    assert_that(forks, has_length(1), f"the fork {fork!r} in {[t.task_id for t in tasks]}")
+    prefix = forks[0].task_id + "/"
+    spans: dict[str, list[float]] = {}
+    for task in tasks:
+        if task.task_id.startswith(prefix) and task.completed_at:
+            branch = task.task_id[len(prefix):].split("/")[0]
+            span = spans.setdefault(branch, [float("inf"), 0.0])
+            span[0] = min(span[0], _stamp(task.started_at))
+            span[1] = max(span[1], _stamp(task.completed_at))
+    assert len(spans) >= 2, f"fewer than two branches reported tasks: {spans}"
+    latest_start = max(start for start, _ in spans.values())
+    earliest_end = min(end for _, end in spans.values())
+    assert_that(latest_start, less_than(earliest_end),
+                f"the branches did not overlap (one started after another ended): {spans}")
+    took = _stamp(forks[0].completed_at) - _stamp(forks[0].started_at)
+    assert_that(took, less_than(sum(end - start for start, end in spans.values())),
+                f"the fork took as long as its branches one after another: {spans}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from behave import then, when
+from google.protobuf import json_format
 from hamcrest import (
     assert_that,
     contains_exactly,
@@ -18,11 +19,31 @@ from hamcrest import (
 from stigmer import StigmerError
 
 
-def _task(workflow, name: str):
-    for task in workflow.spec.tasks:
-        if task.name == name:
+def _all_tasks(tasks: list[dict]) -> list[dict]:
+    """Every task of a list, with the tasks nested in do/try/catch/branches (depth first)."""
+    found: list[dict] = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            if "name" in value and "kind" in value:
+                found.append(value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(tasks)
+    return found
+
+
+def _task(workflow, name: str) -> dict:
+    """The task called ``name`` anywhere in the workflow (nested ones too), as plain data."""
+    tasks = _all_tasks([json_format.MessageToDict(t) for t in workflow.spec.tasks])
+    for task in tasks:
+        if task["name"] == name:
             return task
-    raise AssertionError(f"no task {name!r} in {[t.name for t in workflow.spec.tasks]}")
+    raise AssertionError(f"no task {name!r} in {[t['name'] for t in tasks]}")
 
 
 @then('the workflow "{slug}" has its name, description, tasks and an identifier')
@@ -75,9 +96,11 @@ def step_env_secret(context, name: str) -> None:
     assert declaration.is_secret and declaration.optional, str(declaration)
 
 
-@then('its first task sets the context values "{names}"')
+@then('its first task sets the values "{names}"')
 def step_first_task_sets(context, names: str) -> None:
     first = context.world.notes["workflow"].spec.tasks[0]
+    assert "variables" in first.task_config.fields, \
+        f"the first task {first.name!r} sets no values: {first.task_config}"
     variables = first.task_config.fields["variables"].struct_value.fields
     assert_that(list(variables), contains_inanyorder(*[n.strip() for n in names.split(",")]))
 
@@ -92,13 +115,14 @@ def step_task_order(context, slug: str, names: str) -> None:
 
 @then('the task "{name}" continues with "{target}"')
 def step_task_then(context, name: str, target: str) -> None:
-    assert_that(_task(context.world.notes["workflow"], name).flow.then, equal_to(target))
-
-
-@then('the task "{name}" shares its result as "{variable}"')
-def step_task_export(context, name: str, variable: str) -> None:
     task = _task(context.world.notes["workflow"], name)
-    assert_that(getattr(task.export, "as"), equal_to(variable))
+    assert_that(task.get("flow", {}).get("then"), equal_to(target))
+
+
+@then("the task \"{name}\" exports its result with '{expression}'")
+def step_task_export(context, name: str, expression: str) -> None:
+    task = _task(context.world.notes["workflow"], name)
+    assert_that(task.get("export", {}).get("as"), equal_to(expression))
 
 
 @then('the workflow is rejected as invalid, pointing at {where}')

@@ -18,13 +18,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from allure_behave.formatter import AllureFormatter
 from behave.exception import ConfigError as BehaveConfigError
 from behave.formatter import _registry
 from behave.formatter.plain import PlainFormatter
+from behave.formatter.rerun import RerunFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
 
 from harness.config import ConfigError, load_config
-from harness.reporting.redact import redact_file, register_config_secrets, run_redactor
+from harness.reporting.redact import (
+    redact_file,
+    redact_tree,
+    register_config_secrets,
+    run_redactor,
+)
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 
 
@@ -93,6 +100,41 @@ class ConsoleFileFormatter(PlainFormatter):
             redact_file(Path(path))
 
 
+class RunRerunFormatter(RerunFormatter):
+    """behave's rerun file (``<run>/rerun.txt``): ``behave @reports/latest/rerun.txt`` runs
+    again exactly the scenarios that failed. Written on success too (no locations)."""
+
+    show_failed_scenarios_descriptions = True
+
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        route_to_run_dir(stream_opener, config)
+        super().__init__(stream_opener, config)
+
+    def close(self) -> None:
+        if self.failed_scenarios or not self.stream_opener.name:
+            super().close()
+            return
+        self.stream = self.open()
+        self.stream.write("# -- RERUN: 0 failing scenarios during this run.\n")
+        self.close_stream()
+
+
+class RunAllureFormatter(AllureFormatter):
+    """allure-behave's results (``<run>/allure-results/``), redacted when the run closes."""
+
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        route_to_run_dir(stream_opener, config)
+        super().__init__(stream_opener, config)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            results = Path(self.stream_opener.name)
+            if results.is_dir():
+                redact_tree(results)
+
+
 def summary_line(features: list[Any]) -> str:
     """``N scenarios: a passed, b failed, c skipped`` over behave feature objects."""
     counts: Counter[str] = Counter()
@@ -105,6 +147,9 @@ def summary_line(features: list[Any]) -> str:
 
 
 def register() -> None:
-    """Make ``-f html-pretty`` and ``-f console-file`` the run-directory formatters."""
+    """Make ``-f html-pretty``, ``console-file``, ``rerun-file`` and ``allure`` the
+    run-directory formatters."""
     _registry.register_as("html-pretty", RunHtmlFormatter)
     _registry.register_as("console-file", ConsoleFileFormatter)
+    _registry.register_as("rerun-file", RunRerunFormatter)
+    _registry.register_as("allure", RunAllureFormatter)

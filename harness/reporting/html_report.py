@@ -66,6 +66,13 @@ class HtmlReport:
                 text = text[:INLINE_LIMIT] + f"\n... (truncated; full text in {path.name})\n"
             self.formatter.embed("text/plain", text, caption=caption, compress=False)
 
+    def link_files(self, caption: str, files: Sequence[Path]) -> None:
+        """Link result files (e.g. the load charts) from the current step of the report."""
+        if self.formatter is None or not files:
+            return
+        self.formatter.embed("link", [[self.href(path), path.name] for path in files],
+                             caption=caption)
+
     def before_scenario_finished(self, status: str) -> None:
         if self.formatter is not None and self.formatter.pseudo_steps:
             with contextlib.suppress(Exception):  # decoration never fails a scenario

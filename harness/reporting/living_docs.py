@@ -34,18 +34,17 @@ class DocScenario:
     results: list[CaseResult] = field(default_factory=list)
     skip_reason: str = ""
     artifacts: str = ""
+    #: One status per case as behave counts them: a scenario is one case, an outline one per
+    #: example row (filled by ``attach_results``).
+    case_statuses: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        outcomes = {result.outcome for result in self.results}
-        if not outcomes:
-            return "not run"
-        if "failed" in outcomes:
-            return "failed"
-        if "passed" in outcomes:
-            return "passed"
-        # Skipped with a recorded reason (a missing prerequisite), or not in the selection.
-        return "skipped" if self.skip_reason else "not run"
+        return _status(self.results, self.skip_reason)
+
+    @property
+    def cases(self) -> list[str]:
+        return self.case_statuses or [self.status] * max(1, len(self.row_names))
 
     @property
     def seconds(self) -> float:
@@ -54,6 +53,18 @@ class DocScenario:
     @property
     def failure(self) -> str:
         return next((r.message for r in self.results if r.outcome == "failed" and r.message), "")
+
+
+def _status(results: Iterable[CaseResult], skip_reason: str) -> str:
+    outcomes = {result.outcome for result in results}
+    if not outcomes:
+        return "not run"
+    if "failed" in outcomes:
+        return "failed"
+    if "passed" in outcomes:
+        return "passed"
+    # Skipped with a recorded reason (a missing prerequisite), or not in the selection.
+    return "skipped" if skip_reason else "not run"
 
 
 @dataclass
@@ -66,7 +77,12 @@ class DocFeature:
     scenarios: list[DocScenario]
 
     def count(self, status: str) -> int:
-        return sum(scenario.status == status for scenario in self.scenarios)
+        """Cases with ``status``, counted as behave counts scenarios (outline rows each)."""
+        return sum(case == status for scenario in self.scenarios for case in scenario.cases)
+
+    @property
+    def case_count(self) -> int:
+        return sum(len(scenario.cases) for scenario in self.scenarios)
 
 
 def _steps(steps: Iterable[object]) -> list[str]:
@@ -123,10 +139,14 @@ def attach_results(features: list[DocFeature], results: Iterable[CaseResult],
         for scenario in feature.scenarios:
             names = scenario.row_names or [scenario.name]
             scenario.results = [r for name in names for r in by_key.get((feature.name, name), [])]
+            scenario.case_statuses = []
             for name in names:
                 key = scenario_key(feature.name, name)
-                scenario.skip_reason = scenario.skip_reason or notes.skips.get(key, "")
+                reason = notes.skips.get(key, "")
+                scenario.skip_reason = scenario.skip_reason or reason
                 scenario.artifacts = scenario.artifacts or notes.artifacts.get(key, "")
+                scenario.case_statuses.append(
+                    _status(by_key.get((feature.name, name), []), reason))
 
 
 def _tags(tags: Iterable[str]) -> str:
@@ -134,17 +154,20 @@ def _tags(tags: Iterable[str]) -> str:
 
 
 def totals(features: Iterable[DocFeature]) -> dict[str, int]:
+    """Cases per status, as behave counts them (each example row of an outline is one)."""
     counts = dict.fromkeys(ICONS, 0)
     for feature in features:
         for scenario in feature.scenarios:
-            counts[scenario.status] += 1
+            for case in scenario.cases:
+                counts[case] += 1
     return counts
 
 
 def headline(features: list[DocFeature], source: str) -> str:
     counts = totals(features)
     summary = ", ".join(f"{counts[status]} {status}" for status in ICONS)
-    return f"Generated {time.strftime('%Y-%m-%d %H:%M')} from {source}: {summary}."
+    return (f"Generated {time.strftime('%Y-%m-%d %H:%M')} from {source}: {summary} "
+            "(scenarios as behave counts them: each example row of an outline is one).")
 
 
 def render_markdown(features: list[DocFeature], source: str,
@@ -153,7 +176,7 @@ def render_markdown(features: list[DocFeature], source: str,
     out = [f"# {title}", "", headline(features, source), "",
            "| Feature | Scenarios | ✅ | ❌ | ⏭️ | ⚪ |", "|---|---:|---:|---:|---:|---:|"]
     for feature in features:
-        out.append(f"| {feature.name.replace('|', '/')} | {len(feature.scenarios)} | "
+        out.append(f"| {feature.name.replace('|', '/')} | {feature.case_count} | "
                    + " | ".join(str(feature.count(status)) for status in ICONS) + " |")
     for feature in features:
         out += ["", f"## Feature: {feature.name}", ""]

@@ -35,7 +35,7 @@ def render_html(features: list[DocFeature], source: str,
                + "".join(f"<th>{icon}</th>" for icon in ICONS.values()) + "</tr>")
     for index, feature in enumerate(features):
         out.append(f'<tr><td><a href="#f{index}">{esc(feature.name)}</a></td>'
-                   f"<td>{len(feature.scenarios)}</td>"
+                   f"<td>{feature.case_count}</td>"
                    + "".join(f"<td>{feature.count(s)}</td>" for s in ICONS) + "</tr>")
     out.append("</table>")
     for index, feature in enumerate(features):

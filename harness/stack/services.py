@@ -7,14 +7,19 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness.health import grpc_health, temporal_health
+from harness.health import stigmer_ready, temporal_health
 from harness.processes import ManagedProcess, free_port
-
-READY_LINE = r"listening on (\S+):(\d+)"
+from harness.profile import TargetProfile, get_profile
 
 
 class StigmerServerProcess:
-    """A Stigmer server (the reference one by default) on a free port with a temp data dir."""
+    """A Stigmer server on a free port with a temp data dir, launched the way its profile says.
+
+    Every build is configured by Stigmer's environment variables (``GRPC_PORT``, ``DB_PATH``,
+    ``TEMPORAL_HOST_PORT``, ...); the reference server also gets its extra flags (more bind
+    addresses, runner timeouts). Ready when a real Stigmer RPC answers (NOT_FOUND included):
+    no log line and no health service is needed.
+    """
 
     def __init__(
         self,
@@ -30,22 +35,27 @@ class StigmerServerProcess:
         runner_heartbeat_timeout: float = 30.0,
         cwd: Path | None = None,
         ready_timeout: float = 30.0,
+        profile: TargetProfile | None = None,
+        extra_env: Mapping[str, str] | None = None,
     ) -> None:
+        self.profile = profile or get_profile("reference")
         self.port = port or free_port(hosts[0])
         self.host = hosts[0]
-        args = [*argv, "--port", str(self.port), "--data-dir", str(data_dir)]
-        for host in hosts:
-            args += ["--host", host]
-        env = dict(os.environ)
+        env = {**os.environ, **self.profile.server_env(
+            port=self.port, data_dir=Path(data_dir), temporal_address=temporal_address)}
         if api_key:  # through the environment: command lines are visible to every user
             env["STIGMER_SERVER_API_KEY"] = api_key
-        if temporal_address:
-            args += ["--temporal-address", temporal_address]
-        args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}",
-                 "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}"]
+        env.update(extra_env or {})
+        args = list(argv)
+        if self.profile.reference_flags:
+            for host in hosts:
+                args += ["--host", host]
+            args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}",
+                     "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}"]
         self.process = ManagedProcess(
-            "stigmer-server", args, log_path=log_path, env=env, cwd=cwd, ready_pattern=READY_LINE,
-            ready_probe=lambda: grpc_health(self.address)[0], ready_timeout=ready_timeout,
+            "stigmer-server", args, log_path=log_path, env=env, cwd=cwd,
+            ready_probe=lambda: stigmer_ready(self.address, api_key, timeout=1.0)[0],
+            ready_timeout=ready_timeout,
         )
 
     @property

@@ -142,14 +142,15 @@ class EmbeddedStack:
             api_key=self.config.server_api_key, temporal_address=temporal,
             runner_schedule_timeout=self.config.runner_schedule_timeout,
             runner_heartbeat_timeout=self.config.runner_heartbeat_timeout, cwd=REPO_ROOT,
+            profile=self.config.target_profile,
         )
         self._stoppers.append(self._server.stop)
         self._server.start()
         self.info.server_address = self._server.address
         self.info.temporal_address = temporal
         self.info.notes.append(
-            f"Stigmer server on {self._server.address} (data {self.data_dir}) "
-            f"in {time.monotonic() - started:.1f}s")
+            f"Stigmer server ({self.config.target_profile.name} profile) on "
+            f"{self._server.address} (data {self.data_dir}) in {time.monotonic() - started:.1f}s")
 
     def ensure_execution_services(self) -> None:
         """Bring up LLM, Temporal and the agent-runner once; later calls are free."""

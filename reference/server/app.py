@@ -92,7 +92,8 @@ class ServerApp:
         workflows.register(server, WorkflowService(self.store), self.workflow_executions)
         skills_rpc.register(server, SkillService(self.store))
         mcp_servers_rpc.register(server, McpServerService(self.store))
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        if self.config.health_service:
+            health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         server.add_generic_rpc_handlers((UnknownMethodHandler(),))
         return server
 
@@ -133,9 +134,10 @@ async def serve(config: Config) -> None:
     app = ServerApp(config)
     try:
         port = await app.start()
-        log.info("data dir %s; auth %s; temporal %s", config.data_dir,
+        log.info("database %s; auth %s; temporal %s; health service %s", config.db_path,
                  "api-key" if config.api_key else "off (local mode)",
-                 config.temporal_address or "not configured")
+                 config.temporal_address or "not configured",
+                 "on" if config.health_service else "off")
         log.info("listening on %s", address(config.hosts[0], port))
         await stop.wait()
         log.info("shutting down")

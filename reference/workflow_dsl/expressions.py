@@ -1,267 +1,160 @@
-"""A tiny, safe expression language for workflow task configs (no ``eval``).
+"""Runtime expressions as the real Stigmer workflow runner has them: jq, whole strings only.
 
-Strings may hold ``${ <expression> }``. A string that is exactly one expression evaluates to
-the expression's value (any JSON type); otherwise each expression is interpolated as text.
+A string that is *entirely* ``${ <jq program> }`` (after trimming) is evaluated with libjq
+(PyPI ``jq``) and replaced by its first result, of any JSON type. Any other string is plain
+text, even if it contains ``${ ... }`` somewhere inside: there is no interpolation (as in
+Serverless Workflow's strict mode and zigflow). Objects and lists are walked.
 
-Expressions::
+Variables (Serverless Workflow / zigflow state)::
 
-    .                 the whole workflow context          .user.name   .items[0]   .m["k"]
-    $env.NAME         runtime env (non-secret) / workflow env defaults
-    $secret.NAME      secret runtime env (only inside http_call and agent_call tasks)
-    $input.message    the trigger message of the execution
-    literals          1  2.5  'text'  "text"  true  false  null  [1, 2]
-    operators         == != < <= > >=   + - * / %   and or not   ( )
-    functions         length(x) upper(x) lower(x) string(x) number(x) contains(a, b)
+    $input     the workflow's input: {"message": <trigger message>}
+    $context   the workflow context, replaced by each task's ``export.as`` expression
+    $data      values stored along the way (set tasks, call results by task name)
+    $output    the previous task's output
+    $env       runtime environment values (secrets only where the runner resolves them)
 
-A missing key or index gives ``null`` (as in jq); type errors raise :class:`ExpressionError`.
+plus the scope's own variables (a loop's item and index, a caught error). ``.`` is whatever
+the caller gives (null in a set task); ``now`` is the workflow's clock (deterministic on
+replay), not the host's. The process environment is never exposed: ``env``
+and ``$ENV`` are empty, and libjq's other ways out (``input``, ``debug``, ``stderr``,
+``halt_error``, ``input_filename``, module imports) are disabled.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<op>==|!=|<=|>=|[<>+\-*/%()\[\],.$])|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
+import jq
+
+STATE_VARIABLES = ("context", "input", "output", "data", "env")
+
+# Definitions placed before every program: they shadow the builtins that reach outside the
+# data given (a prefix also makes `import`/`include`, which must come first, a syntax error).
+_SANDBOX = (
+    'def env: {}; def input: error("input is not available in workflow expressions"); '
+    "def inputs: empty; def debug: .; def debug(m): .; def stderr: .; def input_filename: null; "
+    'def halt: error("halt is not available in workflow expressions"); '
+    'def halt_error: error("halt_error is not available in workflow expressions"); '
+    'def halt_error(c): error("halt_error is not available in workflow expressions"); '
+    "def get_search_list: []; "
 )
-_KEYWORDS = {"and", "or", "not", "true", "false", "null"}
 
 
 class ExpressionError(ValueError):
-    """An expression that cannot be parsed or evaluated; the message says why."""
+    """An expression that cannot be compiled or evaluated; ``field`` names where it is."""
 
-
-class _Unavailable:
-    """A variable that exists but may not be read here (e.g. secrets inside the workflow)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def unavailable(reason: str) -> Any:
-    """A scope variable whose use raises :class:`ExpressionError` with ``reason``."""
-    return _Unavailable(reason)
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.reason = message
+        self.field = field
 
 
 @dataclass
 class Scope:
-    """What an expression can see: the context (``.``) and ``$`` variables."""
+    """What an expression sees: ``.`` and the ``$`` variables (state + extra)."""
 
-    context: Any = field(default_factory=dict)
+    dot: Any = None
     variables: Mapping[str, Any] = field(default_factory=dict)
+    now: float | None = None  # what jq's `now` gives: the workflow's clock, for replay
+
+    def with_dot(self, dot: Any) -> Scope:
+        return Scope(dot=dot, variables=self.variables, now=self.now)
+
+    def with_variables(self, **extra: Any) -> Scope:
+        return Scope(dot=self.dot, variables={**self.variables, **extra}, now=self.now)
 
 
-# ---- parsing ------------------------------------------------------------------------------
-
-Node = tuple[Any, ...]
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    text = text.rstrip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise ExpressionError(f"unexpected character {text[pos:].lstrip()[:1]!r} "
-                                  f"at position {pos} in {text!r}")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    return tokens
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _tokens(text)
-        self.pos = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def accept(self, value: str) -> bool:
-        token = self.peek()
-        if token and token[1] == value and token[0] in ("op", "name"):
-            self.pos += 1
-            return True
+def is_expression(value: Any) -> bool:
+    """True for a string that is entirely ``${ ... }`` (the only strings evaluated)."""
+    if not isinstance(value, str):
         return False
-
-    def expect(self, value: str) -> None:
-        if not self.accept(value):
-            found = self.peek()
-            raise ExpressionError(
-                f"expected {value!r} but found {found[1] if found else 'the end'!r} "
-                f"in {self.text!r}")
-
-    def parse(self) -> Node:
-        if not self.tokens:
-            raise ExpressionError("empty expression")
-        node = self.or_()
-        if self.peek() is not None:
-            raise ExpressionError(f"unexpected {self.peek()[1]!r} in {self.text!r}")
-        return node
-
-    def or_(self) -> Node:
-        node = self.and_()
-        while self.accept("or"):
-            node = ("or", node, self.and_())
-        return node
-
-    def and_(self) -> Node:
-        node = self.not_()
-        while self.accept("and"):
-            node = ("and", node, self.not_())
-        return node
-
-    def not_(self) -> Node:
-        if self.accept("not"):
-            return ("not", self.not_())
-        return self.compare()
-
-    def compare(self) -> Node:
-        node = self.additive()
-        for op in ("==", "!=", "<=", ">=", "<", ">"):
-            if self.accept(op):
-                return ("cmp", op, node, self.additive())
-        return node
-
-    def additive(self) -> Node:
-        node = self.term()
-        while True:
-            op = "+" if self.accept("+") else "-" if self.accept("-") else None
-            if op is None:
-                return node
-            node = ("arith", op, node, self.term())
-
-    def term(self) -> Node:
-        node = self.unary()
-        while True:
-            op = next((o for o in ("*", "/", "%") if self.accept(o)), None)
-            if op is None:
-                return node
-            node = ("arith", op, node, self.unary())
-
-    def unary(self) -> Node:
-        if self.accept("-"):
-            return ("neg", self.unary())
-        return self.postfix(self.primary())
-
-    def postfix(self, node: Node) -> Node:
-        while True:
-            if self.accept("."):
-                node = ("get", node, ("lit", self.name()))
-            elif self.accept("["):
-                node = ("get", node, self.or_())
-                self.expect("]")
-            else:
-                return node
-
-    def name(self) -> str:
-        token = self.peek()
-        if token is None or token[0] != "name":
-            raise ExpressionError(f"expected a name after '.' in {self.text!r}")
-        self.pos += 1
-        return token[1]
-
-    def primary(self) -> Node:
-        token = self.peek()
-        if token is None:
-            raise ExpressionError(f"unexpected end of {self.text!r}")
-        kind, value = token
-        if kind == "num":
-            self.pos += 1
-            return ("lit", float(value) if "." in value else int(value))
-        if kind == "str":
-            self.pos += 1
-            return ("lit", _unquote(value))
-        if self.accept("("):
-            node = self.or_()
-            self.expect(")")
-            return node
-        if self.accept("["):
-            items: list[Node] = []
-            if not self.accept("]"):
-                items.append(self.or_())
-                while self.accept(","):
-                    items.append(self.or_())
-                self.expect("]")
-            return ("list", items)
-        if self.accept("."):
-            token = self.peek()
-            if token and token[0] == "name" and token[1] not in _KEYWORDS:
-                return ("get", ("ctx",), ("lit", self.name()))
-            return ("ctx",)
-        if self.accept("$"):
-            return ("var", self.name())
-        if kind == "name":
-            self.pos += 1
-            if value in ("true", "false"):
-                return ("lit", value == "true")
-            if value == "null":
-                return ("lit", None)
-            if value in FUNCTIONS:
-                self.expect("(")
-                args: list[Node] = []
-                if not self.accept(")"):
-                    args.append(self.or_())
-                    while self.accept(","):
-                        args.append(self.or_())
-                    self.expect(")")
-                return ("call", value, args)
-            raise ExpressionError(
-                f"unknown name {value!r} in {self.text!r} (paths start with '.', "
-                f"variables with '$'; functions: {', '.join(sorted(FUNCTIONS))})")
-        raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
+    text = value.strip()
+    return text.startswith("${") and text.endswith("}")
 
 
-def _unquote(literal: str) -> str:
-    body = literal[1:-1]
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+def program_of(value: str) -> str:
+    """The jq program inside ``${ ... }``."""
+    return value.strip()[2:-1].strip()
 
 
-def parse(text: str) -> Node:
-    """Parse one expression (the text between ``${`` and ``}``)."""
-    return _Parser(text.strip()).parse()
-
-
-# ---- evaluation ---------------------------------------------------------------------------
-
-def _length(value: Any) -> int:
-    if isinstance(value, str | list | dict):
-        return len(value)
-    if value is None:
-        return 0
-    raise ExpressionError(f"length() needs a string, list or object, got {_type(value)}")
-
-
-def _number(value: Any) -> float | int:
+@functools.lru_cache(maxsize=512)
+def _compiled(program: str, names: tuple[str, ...]) -> Any:
+    binds = "".join(f"$__scope.v.{name} as ${name} | " for name in names)
+    text = (f"{_SANDBOX}{{}} as $ENV | . as $__scope | def now: $__scope.now // "
+            f'error("now is not available here"); {binds}$__scope.dot | ({program}\n)')
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ExpressionError(f"number() cannot convert {value!r}") from None
-    return int(number) if number.is_integer() else number
+        return jq.compile(text)
+    except ValueError as error:
+        raise ExpressionError(_clean(str(error), program)) from None
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "length": _length,
-    "upper": lambda v: to_text(v).upper(),
-    "lower": lambda v: to_text(v).lower(),
-    "string": lambda v: to_text(v),
-    "number": _number,
-    "contains": lambda a, b: (b in a) if isinstance(a, str | list | dict) else False,
-}
+def _clean(message: str, program: str) -> str:
+    """libjq's message without our prefix: the first line, naming the user's program."""
+    first = message.strip().splitlines()[0] if message.strip() else "invalid jq"
+    first = first.split(" at <top-level>")[0]
+    return f"{first} (in jq program {program!r})"
 
 
-def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list",
-            dict: "object"}.get(type(value), type(value).__name__)
+def check(value: str, names: Iterable[str] = ()) -> None:
+    """Compile an expression with the state variables and ``names``; raise if it is invalid."""
+    _compiled(program_of(value), tuple(sorted({*STATE_VARIABLES, *names})))
+
+
+def evaluate(value: str, scope: Scope, where: str = "") -> Any:
+    """The first result of the expression ``value`` (``${ ... }``) in ``scope``."""
+    program = program_of(value)
+    names = tuple(sorted({*STATE_VARIABLES, *scope.variables}))
+    variables = {name: scope.variables.get(name) for name in names}
+    try:
+        code = _compiled(program, names)
+        state = _plain({"dot": scope.dot, "v": variables, "now": scope.now})
+        results = code.input_value(state).all()
+    except ExpressionError as error:
+        raise ExpressionError(error.reason, where) from None
+    except ValueError as error:
+        raise ExpressionError(f"jq: {str(error).strip()} (in {program!r})", where) from None
+    if not results:
+        raise ExpressionError(f"jq program {program!r} gave no result", where)
+    return results[0]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-able copy (tuples -> lists; unknown types -> text), as jq receives it."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def resolve(value: Any, scope: Scope, where: str = "") -> Any:
+    """Evaluate every whole-string expression inside ``value``; other strings stay as text."""
+    if isinstance(value, str):
+        return evaluate(value, scope, where) if is_expression(value) else value
+    if isinstance(value, dict):
+        return {key: resolve(item, scope, f"{where}.{key}" if where else str(key))
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, scope, f"{where}[{i}]") for i, item in enumerate(value)]
+    return value
+
+
+def check_templates(value: Any, path: str = "", names: Iterable[str] = ()) -> list[str]:
+    """Compile problems of every expression inside ``value``, each prefixed with its path."""
+    names = tuple(names)
+    problems: list[str] = []
+    if is_expression(value):
+        try:
+            check(value, names)
+        except ExpressionError as error:
+            problems.append(f"{path or 'value'}: {error.reason}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            problems += check_templates(item, f"{path}.{key}" if path else str(key), names)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems += check_templates(item, f"{path}[{index}]", names)
+    return problems
 
 
 def truthy(value: Any) -> bool:
@@ -270,185 +163,11 @@ def truthy(value: Any) -> bool:
 
 
 def to_text(value: Any) -> str:
-    """How a value reads inside a string: JSON for containers and booleans, "" for null."""
+    """A value where text is needed (a URL, a header, a message): JSON unless a string."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, bool | list | dict):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
-
-
-def _get(container: Any, key: Any) -> Any:
-    if isinstance(container, _Unavailable):
-        raise ExpressionError(container.reason)
-    if container is None:
-        return None
-    if isinstance(container, Mapping):
-        if not isinstance(key, str):
-            raise ExpressionError(f"an object is indexed by a name, not by {_type(key)}")
-        value = container.get(key)
-        if isinstance(value, _Unavailable):
-            raise ExpressionError(value.reason)
-        return value
-    if isinstance(container, list):
-        if isinstance(key, bool) or not isinstance(key, int | float):
-            raise ExpressionError(f"a list is indexed by a number, not by {_type(key)}")
-        index = int(key)
-        return container[index] if -len(container) <= index < len(container) else None
-    raise ExpressionError(f"cannot index {_type(container)} with {key!r}")
-
-
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    numeric = (int, float)
-    same = (isinstance(left, numeric) and isinstance(right, numeric)
-            and not isinstance(left, bool) and not isinstance(right, bool)) or (
-        isinstance(left, str) and isinstance(right, str))
-    if not same:
-        raise ExpressionError(f"cannot compare {_type(left)} {op} {_type(right)}")
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-
-
-def _arith(op: str, left: Any, right: Any) -> Any:
-    if op == "+":
-        if isinstance(left, str) or isinstance(right, str):
-            return to_text(left) + to_text(right)
-        if isinstance(left, list) and isinstance(right, list):
-            return left + right
-        if isinstance(left, dict) and isinstance(right, dict):
-            return {**left, **right}
-        if left is None:
-            return right
-        if right is None:
-            return left
-    for value in (left, right):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ExpressionError(f"cannot compute {_type(left)} {op} {_type(right)}")
-    if op in ("/", "%") and right == 0:
-        raise ExpressionError("division by zero")
-    result = {"+": lambda: left + right, "-": lambda: left - right,
-              "*": lambda: left * right, "/": lambda: left / right,
-              "%": lambda: left % right}[op]()
-    return int(result) if isinstance(result, float) and result.is_integer() else result
-
-
-def evaluate(node: Node, scope: Scope) -> Any:
-    """Evaluate a parsed expression in ``scope``."""
-    kind = node[0]
-    if kind == "lit":
-        return node[1]
-    if kind == "ctx":
-        return scope.context
-    if kind == "var":
-        if node[1] not in scope.variables:
-            known = ", ".join(f"${name}" for name in sorted(scope.variables)) or "none"
-            raise ExpressionError(f"unknown variable ${node[1]} (known: {known})")
-        value = scope.variables[node[1]]
-        if isinstance(value, _Unavailable):
-            raise ExpressionError(value.reason)
-        return value
-    if kind == "get":
-        return _get(evaluate(node[1], scope), evaluate(node[2], scope))
-    if kind == "list":
-        return [evaluate(item, scope) for item in node[1]]
-    if kind == "and":
-        return truthy(evaluate(node[1], scope)) and truthy(evaluate(node[2], scope))
-    if kind == "or":
-        return truthy(evaluate(node[1], scope)) or truthy(evaluate(node[2], scope))
-    if kind == "not":
-        return not truthy(evaluate(node[1], scope))
-    if kind == "neg":
-        return _arith("-", 0, evaluate(node[1], scope))
-    if kind == "cmp":
-        return _compare(node[1], evaluate(node[2], scope), evaluate(node[3], scope))
-    if kind == "arith":
-        return _arith(node[1], evaluate(node[2], scope), evaluate(node[3], scope))
-    if kind == "call":
-        return FUNCTIONS[node[1]](*[evaluate(arg, scope) for arg in node[2]])
-    raise ExpressionError(f"unknown node {kind}")  # pragma: no cover
-
-
-# ---- templates ----------------------------------------------------------------------------
-
-def split_template(text: str) -> list[str | Node]:
-    """Split a string into literal parts and parsed ``${ ... }`` expressions."""
-    parts: list[str | Node] = []
-    pos = 0
-    while True:
-        start = text.find("${", pos)
-        if start < 0:
-            if pos < len(text):
-                parts.append(text[pos:])
-            return parts
-        if start > pos:
-            parts.append(text[pos:start])
-        end = _closing_brace(text, start + 2)
-        parts.append(parse(text[start + 2:end]))
-        pos = end + 1
-
-
-def _closing_brace(text: str, pos: int) -> int:
-    quote = ""
-    while pos < len(text):
-        char = text[pos]
-        if quote:
-            if char == "\\":
-                pos += 1
-            elif char == quote:
-                quote = ""
-        elif char in ("'", '"'):
-            quote = char
-        elif char == "}":
-            return pos
-        pos += 1
-    raise ExpressionError(f"unterminated '${{' in {text!r} (missing '}}')")
-
-
-def is_expression(value: Any) -> bool:
-    """True for a string that contains ``${``."""
-    return isinstance(value, str) and "${" in value
-
-
-def render(text: str, scope: Scope) -> Any:
-    """Evaluate a template string (see module docstring)."""
-    if "${" not in text:
-        return text
-    parts = split_template(text)
-    if len(parts) == 1 and not isinstance(parts[0], str):
-        return evaluate(parts[0], scope)
-    return "".join(p if isinstance(p, str) else to_text(evaluate(p, scope)) for p in parts)
-
-
-def resolve(value: Any, scope: Scope) -> Any:
-    """Render every template string inside ``value`` (dicts and lists are walked)."""
-    if isinstance(value, str):
-        return render(value, scope)
-    if isinstance(value, dict):
-        return {key: resolve(item, scope) for key, item in value.items()}
-    if isinstance(value, list):
-        return [resolve(item, scope) for item in value]
-    return value
-
-
-def check_templates(value: Any, path: str = "") -> list[str]:
-    """Syntax problems of every template inside ``value``, each prefixed with its path."""
-    problems: list[str] = []
-    if isinstance(value, str) and "${" in value:
-        try:
-            split_template(value)
-        except ExpressionError as error:
-            problems.append(f"{path or 'value'}: {error}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            problems.extend(check_templates(item, f"{path}.{key}" if path else str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            problems.extend(check_templates(item, f"{path}[{index}]"))
-    return problems
+    return json.dumps(value, sort_keys=True)

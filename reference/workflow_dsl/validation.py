@@ -29,6 +29,9 @@ from google.protobuf.message import Message
 
 from .expressions import check_templates, is_expression
 
+NESTED = {"for_each": ("do",), "try_catch": ("try", "catch"), "fork": ("branches",)}
+JQ_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
 Kind = enum_pb2.WorkflowTaskKind
 CONFIGS: dict[int, type[Message]] = {
     Kind.set_vars: set_pb2.SetTaskConfig,
@@ -92,6 +95,7 @@ class _Compiler:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.names: dict[str, str] = {}
+        self.variables: tuple[str, ...] = ()  # loop / catch variables in scope
 
     def block(self, tasks: Sequence[spec_pb2.WorkflowTask], path: str) -> list[dict[str, Any]]:
         plan = [self.task(task, f"{path}[{i}]") for i, task in enumerate(tasks)]
@@ -141,10 +145,23 @@ class _Compiler:
             problem = str(error).split("\n")[0].replace("ai.stigmer.agentic.workflow.v1.", "")
             self.fail(where, name, f"invalid task_config: {problem}")
             return step
-        for problem in check_templates(raw):
+        own = {k: v for k, v in raw.items() if k not in NESTED.get(step["kind"], ())}
+        for problem in check_templates(own, "taskConfig", self.variables):
+            self.fail(where, name, f"invalid expression in {problem}")
+        for problem in check_templates(step["export"], "export.as", self.variables):
             self.fail(where, name, f"invalid expression in {problem}")
         step["config"] = self.config(task.kind, config, where, name)
         return step
+
+    def scoped(self, names: tuple[str, ...], tasks: Sequence[spec_pb2.WorkflowTask],
+               path: str) -> list[dict[str, Any]]:
+        """Compile ``tasks`` with the extra expression variables ``names`` in scope."""
+        saved = self.variables
+        self.variables = (*saved, *names)
+        try:
+            return self.block(tasks, path)
+        finally:
+            self.variables = saved
 
     def config(self, kind: int, config: Any, where: str, name: str) -> dict[str, Any]:
         plain = json_format.MessageToDict(config, preserving_proto_field_name=True)
@@ -189,8 +206,15 @@ class _Compiler:
             self.fail(where, name, "for needs in (an expression giving a list)")
         if not config.do:
             self.fail(where, name, "for needs at least one task in do")
-        return {"each": config.each or "item", "in": getattr(config, "in"),
-                "do": self.block(config.do, f"{where}.do")}
+        each = config.each or "item"
+        if not JQ_NAME.match(each):
+            self.fail(where, name, f"each must be a variable name (^[a-zA-Z_][a-zA-Z0-9_]*$), "
+                                   f"got {each!r}")
+        elif not is_expression(getattr(config, "in")):
+            self.fail(where, name, "in must be a runtime expression giving a list, "
+                                   "e.g. \"${ $data.items }\"")
+        return {"each": each, "in": getattr(config, "in"),
+                "do": self.scoped((each, "index"), config.do, f"{where}.do")}
 
     def _fork(self, config: Any, plain: dict, where: str, name: str) -> dict:
         if not config.branches:
@@ -213,9 +237,12 @@ class _Compiler:
         catch = config.catch
         if not attempt:
             self.fail(where, name, "try needs at least one task in try")
+        label = getattr(catch, "as") or "error"
+        if not JQ_NAME.match(label):
+            self.fail(where, name, f"catch.as must be a variable name, got {label!r}")
         return {"try": self.block(attempt, f"{where}.try"),
-                "catch": {"as": getattr(catch, "as") or "error",
-                          "do": self.block(catch.do, f"{where}.catch.do")}}
+                "catch": {"as": label,
+                          "do": self.scoped((label,), catch.do, f"{where}.catch.do")}}
 
     def _wait(self, config: Any, plain: dict, where: str, name: str) -> dict:
         kind = config.WhichOneof("wait_type")

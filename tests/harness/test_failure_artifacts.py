@@ -3,6 +3,7 @@ report and an artifacts folder in its run directory, with every secret masked.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,6 +60,19 @@ def test_the_run_directory_holds_every_report(run_dir: Path) -> None:
     assert len(junit) == 1
     assert "<failure" in junit[0].read_text()
     assert "1 failed" in (run_dir / "console.txt").read_text()
+
+
+def test_the_rerun_file_lists_the_failed_scenario(run_dir: Path) -> None:
+    locations = [line for line in (run_dir / "rerun.txt").read_text().splitlines()
+                 if line and not line.startswith("#")]
+    assert len(locations) == 1
+    assert locations[0].startswith("tests/harness/selftest_features/")
+
+
+def test_allure_results_record_the_failure(run_dir: Path) -> None:
+    files = (run_dir / "allure-results").glob("*-result.json")
+    results = [json.loads(path.read_text()) for path in files]
+    assert [result["status"] for result in results] == ["failed"]
 
 
 def test_the_failed_scenario_has_its_artifacts(run_dir: Path) -> None:

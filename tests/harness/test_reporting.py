@@ -164,7 +164,9 @@ def test_living_docs_show_every_scenario_with_its_status(features_dir: Path,
     assert (one.status, nothing.status) == ("failed", "skipped")
     assert outline.row_names and outline.status == "passed"
     text = render_markdown(features, "run X")
-    assert "1 passed, 1 failed, 1 skipped, 0 not run" in text
+    # As behave counts: the outline's two example rows are two scenarios.
+    assert "2 passed, 1 failed, 1 skipped, 0 not run" in text
+    assert [outline.cases, features[0].case_count] == [["passed", "passed"], 4]
     assert "### ❌ Scenario: Buying one thing" in text
     assert "expected a book, got nothing" in text
     assert "> Skipped: Docker is not available" in text

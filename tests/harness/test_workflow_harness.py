@@ -31,7 +31,7 @@ def test_export_and_flow_survive_the_conversion() -> None:
     proto = workflow_input_from_proto(pipeline.to_proto(org="o"))._to_proto()
     tasks = {t.name: t for t in proto.spec.tasks}
     assert tasks["extract"].flow.then == "transform"
-    assert getattr(tasks["transform"].export, "as") == "transformed"
+    assert getattr(tasks["transform"].export, "as") == "${ {transformed: .} }"
 
 
 def test_fixture_http_server_routes() -> None:

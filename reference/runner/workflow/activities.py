@@ -1,17 +1,23 @@
 """Activities of the workflow interpreter: HTTP calls, agent calls and progress reports.
 
-Secrets: task configs reach the activities unrendered; each activity loads the execution's
-secret runtime values from the server, renders with them and redacts them from what it
-returns, so secret values never enter Temporal's history nor the execution status.
+Secrets: the real DSL has no secret variable; a secret is a runtime value read as
+``$env.NAME`` like any other. Task configs reach the activities unevaluated; each activity
+loads the execution's secret runtime values from the server, evaluates the config with them
+in ``$env`` and masks them in what it returns, so secret values never enter Temporal's
+history nor the execution status. Inside the workflow itself (set, switch, ...) ``$env``
+holds only the non-secret values.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote, quote_plus
 
 import httpx
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as agent_enum
@@ -32,7 +38,7 @@ from temporalio.exceptions import ApplicationError
 from reference.workflow_dsl.expressions import ExpressionError, resolve, to_text
 
 from .http_guard import HostNotAllowed, check_url
-from .interpreter import scope_with_secrets
+from .interpreter import activity_scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,14 +52,25 @@ TERMINAL_AGENT_PHASES = {agent_enum.EXECUTION_COMPLETED, agent_enum.EXECUTION_FA
 POLL_S = 0.5
 
 
-def fail(message: str, kind: str) -> ApplicationError:
+def fail(message: str, kind: str, status: int | None = None) -> ApplicationError:
     """A non-retryable task failure the interpreter shows as the task's error."""
-    return ApplicationError(message, type=kind, non_retryable=True)
+    details = [{"status": status}] if status is not None else []
+    return ApplicationError(message, *details, type=kind, non_retryable=True)
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """``secret`` as it may appear in text: raw, JSON-/HTML-escaped, URL-encoded, base64."""
+    raw = secret.encode()
+    forms = {secret, json.dumps(secret)[1:-1], html.escape(secret), quote(secret, safe=""),
+             quote_plus(secret), base64.b64encode(raw).decode().rstrip("="),
+             base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    return {form for form in forms if form}
 
 
 def redact(value: Any, secrets: dict[str, str]) -> Any:
-    """``value`` with every secret value replaced by ``********``."""
-    hidden = [s for s in secrets.values() if len(s) >= 3]
+    """``value`` with every secret value (in any of its encoded forms) replaced by a mask."""
+    hidden = sorted({form for s in secrets.values() if len(s) >= 3
+                     for form in encoded_forms(s)}, key=len, reverse=True)
     if not hidden:
         return value
     if isinstance(value, str):
@@ -91,11 +108,10 @@ class WorkflowActivities:
 
     async def _render(self, request: dict[str, Any], value: Any) -> tuple[Any, dict[str, str]]:
         secrets = await self._secrets(request["execution_id"])
-        scope = scope_with_secrets(request, request.get("context", {}), secrets)
         try:
-            return resolve(value, scope), secrets
+            return resolve(value, activity_scope(request, secrets), "taskConfig"), secrets
         except ExpressionError as exc:
-            raise fail(f"expression error: {exc}", "expression") from exc
+            raise fail(redact(f"expression error in {exc}", secrets), "expression") from None
 
     # ---- http_call ----------------------------------------------------------------------
 
@@ -121,9 +137,10 @@ class WorkflowActivities:
             raise fail(f"{method} {shown} failed: {type(exc).__name__}: {exc}",
                        "HttpConnectError") from exc
         parsed = _body(response)
-        if response.status_code >= 400 or 300 <= response.status_code < 400:
+        if response.status_code >= 300:
             raise fail(redact(f"{method} {url} answered {response.status_code} "
-                              f"{response.reason_phrase}", secrets), "HttpError")
+                              f"{response.reason_phrase}", secrets), "HttpError",
+                       status=response.status_code)
         activity.logger.info("http_call %s %s -> %d", method, redact(url, secrets),
                              response.status_code)
         return redact({"status": response.status_code, "body": parsed,
@@ -141,7 +158,7 @@ class WorkflowActivities:
         org, slug = request["org"], config["agent"]
         agent = await self._find_agent(org, slug)
         env = {key: EnvVarInput(value=to_text(value),
-                                is_secret="$secret" in str(config["env"].get(key, "")))
+                                is_secret=any(s in to_text(value) for s in secrets.values()))
                for key, value in rendered["env"].items()}
         execution = await self._sdk("start the agent", lambda: (
             self._client.agent_executions.create(AgentExecutionInput(

@@ -4,20 +4,27 @@ Task kinds: set_vars, http_call, switch_case, for_each, fork, try_catch, wait, r
 agent_call. Side effects (activities, timers, progress reports, the clock) go through
 :class:`Effects`, so the same code runs inside a Temporal workflow and in unit tests.
 
-Semantics, briefly:
+State and expressions (jq, see :mod:`reference.workflow_dsl.expressions`), as in zigflow:
 
-* the context (``.`` in expressions) starts empty; ``set_vars`` merges its variables into it;
-  any task with ``export.as`` stores its output in the context under that name;
+* ``$input`` is ``{"message": <trigger message>}``; ``$env`` the non-secret runtime values
+  (secrets are ``$env`` entries only the call activities resolve, see activities.py);
+* ``set_vars`` evaluates its variables with ``.`` = null and merges them into ``$data``;
+  a call task (``http_call``, ``agent_call``) stores its result in ``$data.<task name>``;
+* ``$output`` (and ``.`` in every other task) is the previous task's output;
+* ``export.as`` is itself an expression, evaluated with ``.`` = the task's output; its value
+  becomes the new ``$context``;
 * tasks run in order; ``flow.then`` (or a switch case's ``then``) jumps to a task of the same
   list; ``continue`` goes on, ``exit`` leaves the current list, ``end`` ends the workflow;
-* ``for_each`` runs ``do`` once per item with ``<each>`` and ``<each>_index`` in the context;
+* ``for_each`` runs ``do`` once per item with ``$<each>`` (default ``$item``) and ``$index``;
   its output is the list of each iteration's last output;
-* ``fork`` runs its branches concurrently on copies of the context and joins them: the output
-  maps branch name -> last output, context changes are merged in branch order
+* ``fork`` runs its branches concurrently on copies of the state and joins them: the output
+  maps branch name -> last output, ``$data`` changes are merged in branch order
   (``compete``: the first branch to finish wins, the others are cancelled);
-* ``try_catch`` runs ``try``; when a task fails, the error ``{message, task, type}`` is put in
-  the context under ``catch.as`` (default ``error``) and ``catch.do`` runs;
-* a failure nobody catches fails the execution with ``task "<name>" failed: <why>``.
+* ``try_catch`` runs ``try``; when a task fails, the error ``{type, status, title, detail,
+  instance}`` (Serverless Workflow's error fields; ``instance`` = the failed task's id) is
+  the variable ``$<catch.as>`` (default ``$error``) while ``catch.do`` runs;
+* a failure nobody catches fails the execution with ``task "<name>" failed: <why>``;
+* the execution's result (``status.output``) is ``$data``.
 """
 
 from __future__ import annotations
@@ -32,28 +39,40 @@ from typing import Any, Protocol
 from reference.workflow_dsl.expressions import (
     ExpressionError,
     Scope,
-    render,
     resolve,
     truthy,
-    unavailable,
 )
 
 MAX_STEPS = 10_000
-SECRETS_HERE = ("secrets ($secret) are only available to http_call and agent_call tasks, "
-                "never to the workflow's own context")
 TASK_TYPES = {"http_call": "WORKFLOW_TASK_API_CALL", "agent_call":
               "WORKFLOW_TASK_AGENT_INVOCATION", "switch_case": "WORKFLOW_TASK_CONDITIONAL",
               "fork": "WORKFLOW_TASK_PARALLEL", "set_vars": "WORKFLOW_TASK_TRANSFORM"}
+ERROR_TYPES = "https://serverlessworkflow.io/spec/1.0.0/errors/"
+#: failure kinds -> (Serverless Workflow error type, status)
+ERROR_KINDS = {"HttpError": ("communication", 500), "HttpConnectError": ("communication", 503),
+               "HostNotAllowed": ("authorization", 403), "expression": ("expression", 400),
+               "timeout": ("timeout", 408), "type": ("validation", 400)}
 
 
 class TaskFailed(Exception):
-    """A task failed; ``task`` names it, ``kind`` classifies the error."""
+    """A task failed; ``task`` names it, ``kind`` classifies the error, ``task_id`` is where."""
 
-    def __init__(self, task: str, message: str, kind: str = "error") -> None:
+    def __init__(self, task: str, message: str, kind: str = "error", *, task_id: str = "",
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.task = task
         self.message = message
         self.kind = kind
+        self.task_id = task_id or task
+        self.status = status
+
+    def as_error(self) -> dict[str, Any]:
+        """The error as a workflow sees it in ``catch`` (Serverless Workflow's fields)."""
+        kind, status = ERROR_KINDS.get(self.kind, (self.kind or "runtime", 500))
+        url_kind = kind if kind.replace("-", "").isalnum() else "runtime"
+        return {"type": ERROR_TYPES + url_kind, "status": self.status or status,
+                "title": f"{self.kind} in task {self.task}", "detail": self.message,
+                "instance": self.task_id}
 
 
 class ExecutionStopped(Exception):
@@ -82,10 +101,28 @@ class Effects(Protocol):
 class ActivityFailure(Exception):
     """Raised by Effects when an activity failed; the interpreter turns it into TaskFailed."""
 
-    def __init__(self, message: str, kind: str = "error") -> None:
+    def __init__(self, message: str, kind: str = "error", status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind
+        self.status = status
+
+
+@dataclass
+class State:
+    """What expressions read besides ``$input``/``$env``; forks work on copies."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    context: Any = field(default_factory=dict)
+    output: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)  # loop item/index, caught error
+
+    def copy(self) -> State:
+        return copy.deepcopy(self)
+
+    def variables(self) -> dict[str, Any]:
+        return {"data": self.data, "context": self.context, "output": self.output,
+                **self.extra}
 
 
 @dataclass
@@ -102,35 +139,33 @@ class Interpreter:
 
     params: dict[str, Any]
     effects: Effects
-    context: dict[str, Any] = field(default_factory=dict)
+    state: State = field(default_factory=State)
     steps: int = 0
 
     @property
     def execution_id(self) -> str:
         return str(self.params["execution_id"])
 
-    def scope(self, context: dict[str, Any]) -> Scope:
-        """What expressions see inside the workflow (no secrets)."""
-        return Scope(context=context, variables={
-            "env": dict(self.params.get("env", {})),
-            "secret": unavailable(SECRETS_HERE),
-            "input": dict(self.params.get("input", {})),
-        })
+    def scope(self, state: State, dot: Any) -> Scope:
+        """What expressions see inside the workflow (secret values never)."""
+        return Scope(dot=dot, now=self.effects.now().timestamp(), variables={
+            **state.variables(), "env": dict(self.params.get("env", {})),
+            "input": dict(self.params.get("input", {}))})
 
     async def run(self) -> str:
         """Run the plan; returns the final phase name (as reported)."""
         if not await self.report({"phase": "EXECUTION_IN_PROGRESS"}):
             return "stopped"
         try:
-            await self.block(self.params["plan"], self.context, "")
+            await self.block(self.params["plan"], self.state, "")
         except TaskFailed as failure:
             error = f'task "{failure.task}" failed: {failure.message}'
             await self.report({"phase": "EXECUTION_FAILED", "error": error,
-                               "output": _struct(self.context)})
+                               "output": _struct(self.state.data)})
             return "EXECUTION_FAILED"
         except ExecutionStopped:
             return "stopped"
-        await self.report({"phase": "EXECUTION_COMPLETED", "output": _struct(self.context)})
+        await self.report({"phase": "EXECUTION_COMPLETED", "output": _struct(self.state.data)})
         return "EXECUTION_COMPLETED"
 
     async def report(self, update: dict[str, Any]) -> bool:
@@ -141,8 +176,7 @@ class Interpreter:
 
     # ---- lists of tasks -----------------------------------------------------------------
 
-    async def block(self, tasks: list[dict[str, Any]], context: dict[str, Any],
-                    prefix: str) -> Outcome:
+    async def block(self, tasks: list[dict[str, Any]], state: State, prefix: str) -> Outcome:
         """Run a list of tasks with flow control; see the module docstring."""
         index_of = {task["name"]: i for i, task in enumerate(tasks)}
         outcome = Outcome()
@@ -153,7 +187,7 @@ class Interpreter:
                 raise TaskFailed(tasks[i]["name"], f"more than {MAX_STEPS} task steps "
                                  "(a flow.then or switch loop that never ends?)", "loop")
             task = tasks[i]
-            output, directive = await self.task(task, context, prefix)
+            output, directive = await self.task(task, state, prefix)
             outcome.last = output
             target = directive or task.get("then") or "continue"
             if target == "end":
@@ -164,7 +198,7 @@ class Interpreter:
             i = i + 1 if target == "continue" else index_of[target]
         return outcome
 
-    async def task(self, task: dict[str, Any], context: dict[str, Any],
+    async def task(self, task: dict[str, Any], state: State,
                    prefix: str) -> tuple[Any, str]:
         """Run one task, reporting IN_PROGRESS then COMPLETED/FAILED."""
         task_id = f"{prefix}/{task['name']}" if prefix else task["name"]
@@ -174,18 +208,24 @@ class Interpreter:
                   "metadata": {"kind": task["kind"]}}
         await self.report({"tasks": [record]})
         try:
-            output, directive = await self.dispatch(task, context, task_id)
+            output, directive = await self.dispatch(task, state, task_id)
+            if task.get("export"):
+                state.context = self.evaluate(task["export"], state, output, "export.as")
         except ExpressionError as error:
-            failure = TaskFailed(task["name"], f"expression error: {error}", "expression")
+            failure = TaskFailed(task["name"], f"expression error in {error}", "expression",
+                                 task_id=task_id)
             await self.finish(record, "WORKFLOW_TASK_FAILED", error=failure.message)
             raise failure from None
         except TaskFailed as failure:
             await self.finish(record, "WORKFLOW_TASK_FAILED", error=failure.message)
             raise
-        if task.get("export"):
-            context[task["export"]] = output
+        state.output = output
         await self.finish(record, "WORKFLOW_TASK_COMPLETED", output=output)
         return output, directive
+
+    def evaluate(self, value: Any, state: State, dot: Any, where: str) -> Any:
+        """``value`` with its whole-string expressions evaluated (``where`` names the field)."""
+        return resolve(value, self.scope(state, dot), where)
 
     async def finish(self, record: dict[str, Any], status: str, *, output: Any = None,
                      error: str = "") -> None:
@@ -201,83 +241,86 @@ class Interpreter:
 
     # ---- the task kinds -----------------------------------------------------------------
 
-    async def dispatch(self, task: dict[str, Any], context: dict[str, Any],
+    async def dispatch(self, task: dict[str, Any], state: State,
                        task_id: str) -> tuple[Any, str]:
         handler: Callable[..., Awaitable[tuple[Any, str]]] = getattr(self, f"_{task['kind']}")
-        return await handler(task, task["config"], context, task_id)
+        return await handler(task, task["config"], state, task_id)
 
-    async def _set_vars(self, task: dict, config: dict, context: dict, task_id: str):
-        values = {key: render(value, self.scope(context))
-                  for key, value in config["variables"].items()}
-        context.update(values)
+    async def _set_vars(self, task: dict, config: dict, state: State, task_id: str):
+        values = self.evaluate(config["variables"], state, None, "taskConfig.variables")
+        state.data.update(values)
         return values, ""
 
-    async def _switch_case(self, task: dict, config: dict, context: dict, task_id: str):
+    async def _switch_case(self, task: dict, config: dict, state: State, task_id: str):
         default = None
-        for case in config["cases"]:
+        for index, case in enumerate(config["cases"]):
             if not case["when"]:
                 default = default or case
                 continue
-            if truthy(render(case["when"], self.scope(context))):
+            where = f"taskConfig.cases[{index}].when"
+            if truthy(self.evaluate(case["when"], state, state.output, where)):
                 return {"case": case["name"], "then": case["then"]}, case["then"]
         if default is not None:
             return {"case": default["name"], "then": default["then"]}, default["then"]
         return {"case": None}, ""
 
-    async def _for_each(self, task: dict, config: dict, context: dict, task_id: str):
-        items = render(config["in"], self.scope(context))
+    async def _for_each(self, task: dict, config: dict, state: State, task_id: str):
+        items = self.evaluate(config["in"], state, state.output, "taskConfig.in")
         if isinstance(items, dict):
             items = list(items.values())
         if not isinstance(items, list):
-            raise TaskFailed(task["name"], f"for: in must give a list, got {items!r}", "type")
-        each, saved = config["each"], {k: context.get(k) for k in (config["each"],)}
+            raise TaskFailed(task["name"], f"taskConfig.in must give a list, got {items!r}",
+                             "type", task_id=task_id)
+        saved = dict(state.extra)
         results = []
-        for index, item in enumerate(items):
-            context[each] = item
-            context[f"{each}_index"] = index
-            outcome = await self.block(config["do"], context, f"{task_id}[{index}]")
-            results.append(outcome.last)
-            if outcome.end:
-                break
-        for key in (each, f"{each}_index"):
-            context.pop(key, None)
-        context.update({k: v for k, v in saved.items() if v is not None})
+        try:
+            for index, item in enumerate(items):
+                state.extra = {**saved, config["each"]: item, "index": index}
+                outcome = await self.block(config["do"], state, f"{task_id}[{index}]")
+                results.append(outcome.last)
+                if outcome.end:
+                    break
+        finally:
+            state.extra = saved
         return results, ""
 
-    async def _fork(self, task: dict, config: dict, context: dict, task_id: str):
+    async def _fork(self, task: dict, config: dict, state: State, task_id: str):
         branches = config["branches"]
-        copies = [copy.deepcopy(context) for _ in branches]
+        copies = [state.copy() for _ in branches]
         runs = [self.block(b["do"], c, f"{task_id}/{b['name']}")
                 for b, c in zip(branches, copies, strict=True)]
         if config.get("compete"):
-            return await self._compete(branches, copies, runs, context)
+            return await self._compete(branches, copies, runs, state)
         outcomes = await asyncio.gather(*runs)
-        for branch_context in copies:
-            _merge_changes(context, branch_context)
+        for branch_state in copies:
+            _merge_changes(state.data, branch_state.data)
         return {b["name"]: o.last for b, o in zip(branches, outcomes, strict=True)}, ""
 
-    async def _compete(self, branches: list, copies: list, runs: list, context: dict):
+    async def _compete(self, branches: list, copies: list, runs: list, state: State):
         tasks = [asyncio.ensure_future(run) for run in runs]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for other in pending:
             other.cancel()
         winner = next(i for i, t in enumerate(tasks) if t in done)
         outcome = tasks[winner].result()
-        _merge_changes(context, copies[winner])
+        _merge_changes(state.data, copies[winner].data)
         return {branches[winner]["name"]: outcome.last}, ""
 
-    async def _try_catch(self, task: dict, config: dict, context: dict, task_id: str):
+    async def _try_catch(self, task: dict, config: dict, state: State, task_id: str):
         try:
-            outcome = await self.block(config["try"], context, f"{task_id}/try")
+            outcome = await self.block(config["try"], state, f"{task_id}/try")
             return outcome.last, ("end" if outcome.end else "")
         except TaskFailed as failure:
             catch = config["catch"]
-            context[catch["as"]] = {"message": failure.message, "task": failure.task,
-                                    "type": failure.kind}
-            outcome = await self.block(catch["do"], context, f"{task_id}/catch")
+            saved = dict(state.extra)
+            state.extra = {**saved, catch["as"]: failure.as_error()}
+            try:
+                outcome = await self.block(catch["do"], state, f"{task_id}/catch")
+            finally:
+                state.extra = saved
             return outcome.last, ("end" if outcome.end else "")
 
-    async def _wait(self, task: dict, config: dict, context: dict, task_id: str):
+    async def _wait(self, task: dict, config: dict, state: State, task_id: str):
         if "until" in config:
             until = datetime.fromisoformat(config["until"].replace("Z", "+00:00"))
             seconds = max(0.0, (until - self.effects.now()).total_seconds())
@@ -286,25 +329,30 @@ class Interpreter:
         await self.effects.sleep(seconds)
         return {"waited_seconds": seconds}, ""
 
-    async def _raise_error(self, task: dict, config: dict, context: dict, task_id: str):
-        message = render(config["message"], self.scope(context))
-        raise TaskFailed(task["name"], str(message), config.get("error") or "error")
+    async def _raise_error(self, task: dict, config: dict, state: State, task_id: str):
+        message = self.evaluate(config["message"], state, state.output, "taskConfig.message")
+        raise TaskFailed(task["name"], str(message), config.get("error") or "error",
+                         task_id=task_id)
 
-    async def _http_call(self, task: dict, config: dict, context: dict, task_id: str):
-        return await self._activity(self.effects.http_call, task, config, context), ""
+    async def _http_call(self, task: dict, config: dict, state: State, task_id: str):
+        return await self._activity(self.effects.http_call, task, config, state, task_id), ""
 
-    async def _agent_call(self, task: dict, config: dict, context: dict, task_id: str):
-        return await self._activity(self.effects.agent_call, task, config, context), ""
+    async def _agent_call(self, task: dict, config: dict, state: State, task_id: str):
+        return await self._activity(self.effects.agent_call, task, config, state, task_id), ""
 
     async def _activity(self, call: Callable[[dict[str, Any]], Awaitable[Any]], task: dict,
-                        config: dict, context: dict) -> Any:
+                        config: dict, state: State, task_id: str) -> Any:
         request = {"execution_id": self.execution_id, "org": self.params.get("org", ""),
-                   "task": task["name"], "config": config, "context": context,
-                   "env": self.params.get("env", {}), "input": self.params.get("input", {})}
+                   "task": task["name"], "config": config, "dot": state.output,
+                   "variables": state.variables(), "env": self.params.get("env", {}),
+                   "input": self.params.get("input", {}), "now": self.effects.now().timestamp()}
         try:
-            return await call(request)
+            result = await call(request)
         except ActivityFailure as failure:
-            raise TaskFailed(task["name"], failure.message, failure.kind) from None
+            raise TaskFailed(task["name"], failure.message, failure.kind, task_id=task_id,
+                             status=failure.status) from None
+        state.data[task["name"]] = result
+        return result
 
 
 def _merge_changes(target: dict[str, Any], branch: dict[str, Any]) -> None:
@@ -322,12 +370,13 @@ def _struct(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def scope_with_secrets(params: dict[str, Any], context: Any, secrets: dict[str, str]) -> Scope:
-    """The scope activities evaluate in: the workflow's, plus ``$secret``."""
-    return Scope(context=context, variables={
-        "env": dict(params.get("env", {})), "secret": dict(secrets),
-        "input": dict(params.get("input", {}))})
+def activity_scope(request: dict[str, Any], secrets: dict[str, str]) -> Scope:
+    """The scope activities evaluate in: the workflow's, with secrets resolved in ``$env``."""
+    return Scope(dot=request.get("dot"), now=request.get("now"), variables={
+        **dict(request.get("variables") or {}),
+        "env": {**dict(request.get("env", {})), **secrets},
+        "input": dict(request.get("input", {}))})
 
 
-__all__ = ["ActivityFailure", "Effects", "ExecutionStopped", "Interpreter", "TaskFailed",
-           "resolve", "scope_with_secrets"]
+__all__ = ["ActivityFailure", "Effects", "ExecutionStopped", "Interpreter", "State",
+           "TaskFailed", "activity_scope", "resolve"]

@@ -30,7 +30,9 @@ NO_RETRY = RetryPolicy(maximum_attempts=1)
 def _failure(error: ActivityError) -> ActivityFailure:
     cause = error.cause
     if isinstance(cause, ApplicationError):
-        return ActivityFailure(cause.message, cause.type or "error")
+        details = cause.details[0] if cause.details else {}
+        status = details.get("status") if isinstance(details, dict) else None
+        return ActivityFailure(cause.message, cause.type or "error", status)
     if isinstance(cause, TimeoutError):
         return ActivityFailure(f"timed out ({cause.type.name.lower()})", "timeout")
     return ActivityFailure(str(cause or error), "error")

@@ -33,13 +33,13 @@ def problems_of(workflow: spec_pb2.WorkflowSpec) -> list[str]:
 def test_valid_spec_compiles_to_a_plain_plan() -> None:
     plan = validate_spec(spec(
         task("start", "set_vars", variables={"a": "1"}),
-        task("fetch", "http_call", endpoint={"uri": "${ $env.BASE }/x"}),
-        task("loop", "for_each", each="i", **{"in": "${ .xs }"},
-             do=[task("inner", "wait", duration={"milliseconds": 5})]),
+        task("fetch", "http_call", endpoint={"uri": '${ $env.BASE + "/x" }'}),
+        task("loop", "for_each", each="i", **{"in": "${ $data.xs }"},
+             do=[task("inner", "set_vars", variables={"v": "${ [$i, $index] }"})]),
     ))
     assert [step["name"] for step in plan] == ["start", "fetch", "loop"]
     assert plan[1]["config"]["method"] == "GET"
-    assert plan[2]["config"]["do"][0]["config"] == {"seconds": 0.005}
+    assert plan[2]["config"]["do"][0]["config"] == {"variables": {"v": "${ [$i, $index] }"}}
 
 
 @pytest.mark.parametrize(("tasks", "expected"), [
@@ -57,7 +57,21 @@ def test_valid_spec_compiles_to_a_plain_plan() -> None:
     ([task("bad-name", "set_vars", variables={"x": "1"})], "name must be letters"),
     ([task("a", "http_call", endpoint={"uri": "ftp://x"})], "must be an http(s) URL"),
     ([task("a", "set_vars", variables={"x": "${ .y == }"})],
-     'tasks[0] "a": invalid expression in variables.x'),
+     'tasks[0] "a": invalid expression in taskConfig.variables.x'),
+    ([task("a", "set_vars", variables={"x": "${ $secret.TOKEN }"})],
+     'tasks[0] "a": invalid expression in taskConfig.variables.x: jq: error: $secret is not '
+     'defined'),
+    ([task("a", "set_vars", variables={"x": "${ $item }"})], "$item is not defined"),
+    ([{**task("a", "set_vars", variables={"x": "1"}), "export": {"as": "${ {a: } }"}}],
+     'tasks[0] "a": invalid expression in export.as'),
+    ([task("l", "for_each", each="x", **{"in": ".xs"}, do=[task("i", "wait", duration={})])],
+     "in must be a runtime expression"),
+    ([task("a", "http_call", endpoint={"uri": "${ $env.BASE }/x"})],
+     "must be an http(s) URL, got '${ $env.BASE }/x'"),
+    ([task("t", "try_catch", **{"try": [task("x", "raise_error", message="m")],
+                                "catch": {"as": "oops", "do": [
+                                    task("y", "set_vars", variables={"a": "${ $error }"})]}})],
+     "$error is not defined"),
     ([task("a", "wait", bogus=1)], 'tasks[0] "a": invalid task_config'),
     ([task("f", "fork", branches=[{"name": "x", "do": []}])], "branches[0] 'x' needs"),
     ([task("l", "for_each", do=[task("i", "set_vars", variables={"a": "1"})])],
@@ -80,5 +94,5 @@ def test_document_and_tasks_are_required() -> None:
 
 def test_nested_paths_are_reported() -> None:
     with pytest.raises(WorkflowInvalid, match=r'tasks\[0\]\.do\[0\] "inner": http call needs'):
-        compile_tasks(spec(task("loop", "for_each", **{"in": "${ .x }"},
+        compile_tasks(spec(task("loop", "for_each", **{"in": "${ $data.x }"},
                                 do=[task("inner", "http_call")])).tasks)

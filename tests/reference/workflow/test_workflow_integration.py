@@ -115,18 +115,22 @@ def wait(client: StigmerClient, execution_id: str, timeout: float = 30) -> Any:
 
 
 def test_http_set_and_secrets(client: StigmerClient, api_base: str) -> None:
-    fetch = task("fetch", enum_pb2.http_call, endpoint={"uri": "${ $env.BASE }/users/7"},
-                 headers={"X-Token": "${ $secret.TOKEN }"})
-    fetch.export = ExportInput(as_="fetched")
+    fetch = task("fetch", enum_pb2.http_call,
+                 endpoint={"uri": '${ $env.BASE + "/users/7" }'},
+                 headers={"X-Token": "${ $env.TOKEN }"})
+    fetch.export = ExportInput(as_="${ {fetched: .} }")
     workflow = apply(client, "fetch", fetch, task(
-        "greet", enum_pb2.set_vars, variables={"seen": "${ .fetched.body.path }"}))
+        "greet", enum_pb2.set_vars, variables={"seen": "${ $context.fetched.body.path }",
+                                               "token": "${ $env.TOKEN }"}))
     execution_id = start(client, workflow, BASE=EnvVarInput(value=api_base),
                          TOKEN=EnvVarInput(value="sup3r-secret", is_secret=True))
     final = wait(client, execution_id)
     assert final.status.phase == Phase.EXECUTION_COMPLETED, final.status.error
     fetched = json_format.MessageToDict(final.status.tasks[0].output)
     assert fetched["body"] == {"path": "/users/7", "token": "********"}
-    assert json_format.MessageToDict(final.status.output)["seen"] == "/users/7"
+    result = json_format.MessageToDict(final.status.output)
+    assert result["seen"] == "/users/7"
+    assert result["token"] is None  # the workflow itself never sees a secret value
     assert "sup3r-secret" not in str(final.status)
     assert final.status.started_at and final.status.completed_at
     listed = client.workflow_executions.list(io_pb2.ListWorkflowExecutionsRequest(org="it"))
@@ -135,7 +139,7 @@ def test_http_set_and_secrets(client: StigmerClient, api_base: str) -> None:
 
 def test_failure_and_cancellation(client: StigmerClient, api_base: str) -> None:
     failing = apply(client, "failing", task("call_api", enum_pb2.http_call,
-                                            endpoint={"uri": "${ $env.BASE }/fail"}))
+                                            endpoint={"uri": '${ $env.BASE + "/fail" }'}))
     final = wait(client, start(client, failing, BASE=EnvVarInput(value=api_base)))
     assert final.status.phase == Phase.EXECUTION_FAILED
     assert final.status.error.startswith('task "call_api" failed: GET ')
