@@ -1,7 +1,8 @@
 """The prerequisite matrix: with one part missing at a time (no model, no Temporal binary, no
-Docker, an unreachable external Stigmer), a real behave run over a small selection skips
-exactly the scenarios that need the missing part, each with a reason naming it, runs the
-others, ends with 0 errors and exit 0, and leaves nothing running."""
+Docker), a real behave run over a small selection skips exactly the scenarios that need the
+missing part, each with a reason naming it, runs the others, ends with 0 errors and exit 0,
+and leaves nothing running. An unreachable external Stigmer, where no scenario can run,
+stops the run with one line (the target-profile work) and leaves nothing running either."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from harness.processes import free_port
 
 pytestmark = pytest.mark.slow
 
-SERVER_ONLY = "The Stigmer server of this run is healthy"
+SERVER_ONLY = "The Stigmer server of this run answers and speaks the API the suite drives"
 WORKFLOW = "Running a workflow fetches data and keeps the result"  # Temporal + runner
 AGENT = "Asked to greet back, the agent greets"  # Temporal + runner + model
 DOCKER = "The basic agent responds with a greeting"  # Docker + model
@@ -75,10 +76,6 @@ CASES = {
     "no Docker": ({"services": "auto"}, {"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
                   {SERVER_ONLY: "passed", WORKFLOW: "passed", AGENT: "passed",
                    DOCKER: "Docker is not available"}),
-    "unreachable external server": (
-        {"target": "external", "server_address": f"127.0.0.1:{free_port()}",
-         "services": "processes"}, {},
-        {name: "Stigmer is not available" for name in NAMES}),
 }
 
 
@@ -97,4 +94,17 @@ def test_one_missing_part_gives_only_skips_with_reasons(tmp_path: Path, case: st
     assert summary and summary.group(2) == "0", output[-3000:]
     assert "error" not in summary.group(0)
     assert code == 0, output[-3000:]
+    assert_clean(results, tmpdir)
+
+
+def test_an_unreachable_external_server_stops_the_run_in_one_line(tmp_path: Path) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    env = {"PATH": f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    code, output, results, tmpdir = run(
+        tmp_path, {"target": "external", "server_address": address, "services": "processes"},
+        env)
+    stops = [line for line in output.splitlines() if line.startswith("STOPPED: ")]
+    assert len(stops) == 1 and address in stops[0], output[-3000:]
+    assert "0 scenarios passed, 0 failed" in output, output[-3000:]
+    assert code != 0
     assert_clean(results, tmpdir)
