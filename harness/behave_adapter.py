@@ -10,7 +10,7 @@ from pathlib import Path
 from behave import fixture, use_fixture
 from behave.model import Scenario
 
-from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts
+from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
 from harness.config import ConfigError, SuiteConfig, load_config
 from harness.fixture_http import FixtureHttpServer
 from harness.leaks import LeakError, LeakGuard
@@ -18,14 +18,21 @@ from harness.prerequisites import PrerequisiteReport, check_all, check_contract
 from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import ProgressLog, phase
-from harness.reporting.redact import redact_tree, register_config_secrets, register_secrets
+from harness.reporting.redact import (
+    redact_tree,
+    register_config_secrets,
+    register_secrets,
+    run_redactor,
+)
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
 from harness.shared_stack import stack_for_run
 from harness.stack.stack import Stack
+from harness.watchdog import Watchdog
 from harness.world import ScenarioWorld
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
+HANG_DUMP = "hang-stacks.txt"
 
 
 class TargetStop(RuntimeError):
@@ -86,6 +93,7 @@ def before_all(context) -> None:
         progress(f"Configuration error: {error}")
         raise
     context.suite_config = config
+    context.watchdog = Watchdog(config.scenario_timeout)
     context.run_state = {"notes_reported": 0}
     context.run_dir = _new_run_dir(context, config)
     context.leak_guard = LeakGuard.begin(context.run_dir, config.results_path,
@@ -149,6 +157,7 @@ def before_scenario(context, scenario: Scenario) -> None:
         scenario.skip(reason=reason)
         context.html_report.before_scenario_finished("skipped")
         return
+    context.watchdog.arm(scenario.name)  # disarmed first thing in after_scenario
     if EXECUTION_TAGS.intersection(tags):
         _ensure_execution_services(context)
     context.log_offsets = log_sizes(_local_logs(context.stack))
@@ -175,24 +184,28 @@ def _local_logs(stack: Stack) -> list[Path]:
 
 
 def after_scenario(context, scenario: Scenario) -> None:
+    hang_dump = context.watchdog.disarm() if getattr(context, "watchdog", None) else None
     if scenario.status.name == "skipped" and getattr(scenario, "skip_reason", None):
         # Skipped here or by a step: the living docs say why.
         context.scenario_notes.skipped(scenario.feature.name, scenario.name,
                                        str(scenario.skip_reason))
     world: ScenarioWorld | None = getattr(context, "world", None)
     if world is None:
+        if hang_dump:  # stopped by the watchdog before the scenario's world existed
+            write_text(_artifact_dir(context, scenario) / HANG_DUMP, hang_dump, run_redactor())
         context.html_report.after_scenario_finished(scenario.status.name)
         return
-    failed = scenario.status.name in ("failed", "error", "hook_error")
+    failed = scenario.status.name in ("failed", "error", "hook_error") or bool(hang_dump)
     if failed or context.suite_config.keep_artifacts == "always":
-        dest = (context.run_dir / "artifacts" / safe_name(scenario.feature.name)
-                / safe_name(scenario.name))
+        dest = _artifact_dir(context, scenario)
         written = write_scenario_artifacts(
             dest, redactor=world.redactor,
             prerequisites=context.prerequisites.summary(),
             transcript=world.transcript(), cli_transcript=world.cli_transcript(),
             log_files=context.stack.log_files(), log_offsets=context.log_offsets,
         )
+        if hang_dump:
+            written.append(write_text(dest / HANG_DUMP, hang_dump, world.redactor))
         context.html_report.attach_artifacts(dest, written)
         context.scenario_notes.artifacts_at(scenario.feature.name, scenario.name,
                                             dest.relative_to(context.run_dir).as_posix())
@@ -203,7 +216,14 @@ def after_scenario(context, scenario: Scenario) -> None:
     context.html_report.after_scenario_finished("passed")  # this hook did its job
 
 
+def _artifact_dir(context, scenario: Scenario) -> Path:
+    return (context.run_dir / "artifacts" / safe_name(scenario.feature.name)
+            / safe_name(scenario.name))
+
+
 def after_all(context) -> None:
+    if getattr(context, "watchdog", None):
+        context.watchdog.disarm()  # e.g. when an aborted scenario never reached after_scenario
     leaks = _stop_and_find_leaks(context)
     if getattr(context, "run_dir", None):
         finish_run(context.run_dir, context.scenario_notes, context.config.paths, progress)

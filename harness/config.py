@@ -6,6 +6,7 @@ target the embedded reference stack shipped with the project.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import shlex
@@ -25,9 +26,40 @@ TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
 CLI_DIALECTS = ("auto", "current", "january")  # harness.cli.DIALECTS; auto = the profile's
 
+#: ``-D`` keys in these namespaces are not settings: behave's own (formatter options) and
+#: free-form extension keys for a project's own steps (``-D x_<name>=...``, in ``extra``).
+BEHAVE_NAMESPACE = "behave."
+EXTENSION_PREFIX = "x_"
+
+#: ``STIGMER_E2E_*`` environment variables that are not settings (read by the compose file,
+#: the scripts or between the suite's own processes); every other one must name a setting.
+ENV_NOT_SETTINGS: dict[str, str] = {
+    "TEMPORAL_IMAGE": "Temporal image of the compose file and scripts/build-images.sh",
+    "RUNNER_IMAGE": "agent-runner image of the compose file and scripts/build-images.sh",
+    "STIGMER_RUNNER_IMAGE": "image of Stigmer's real runner (its compose file, build script)",
+    "PULL_POLICY": "compose pull policy of both images (missing | always | never)",
+    "TEMPORAL_PORT": "fixed loopback host port for Temporal in the compose file",
+    "PYTHON_BASE_IMAGE": "base image for scripts/build-images.sh",
+    "CACHE": "wheel/download cache of scripts/build-images.sh",
+    "BUILD_NO_CACHE": "scripts/build-images.sh builds without Docker's layer cache",
+    "DOCKER_ENV": "file naming the Docker engine (harness/docker_engine.py, scripts)",
+    "DOCKER_STATE": "state directory of scripts/provision-docker.sh",
+    "DOCKER_EXEC": "exec root of scripts/provision-docker.sh",
+    "DOCKERD_TIMEOUT": "seconds scripts/provision-docker.sh waits for dockerd",
+    "DOCKER_STORAGE_DRIVER": "storage driver of scripts/provision-docker.sh",
+    "SHARED_STACK": "parallel runner -> worker: the shared stack's description file",
+    "RUN_DIR": "parallel runner -> worker: the run directory to write into",
+    "SCAN_SECRET": "the secret-scan self-test's secret (steps/security_steps.py)",
+}
+
 
 class ConfigError(ValueError):
     """A configuration value is invalid; the message says which and how to fix it."""
+
+
+def _suggestion(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +99,8 @@ class SuiteConfig:
     llm_max_tokens: int = 512
     results_dir: str = "reports"
     keep_artifacts: str = "failed"
+    scenario_timeout: float = 600.0
+    grpc_timeout: float = 30.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -132,6 +166,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_max_tokens", "512", "longest answer, in tokens, the agent-runner asks for"),
     Setting("results_dir", "reports", "where reports and artifacts are written"),
     Setting("keep_artifacts", "failed", "`failed` or `always`"),
+    Setting("scenario_timeout", "600", "seconds a scenario may run before the watchdog fails "
+            "it (with its artifacts and a dump of where it hung)"),
+    Setting("grpc_timeout", "30", "default deadline, in seconds, of every call the harness "
+            "makes to Stigmer (streams have their own)"),
 )
 
 
@@ -152,11 +190,21 @@ def _parse_bool(key: str, raw: str) -> bool:
     raise ConfigError(f"{key}={raw!r} is not a boolean: use true or false")
 
 
+def _parse_int(key: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a whole number (e.g. 512)") from None
+    if value <= 0:
+        raise ConfigError(f"{key}={raw!r} must be a whole number greater than zero")
+    return value
+
+
 def _parse_float(key: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{key}={raw!r} is not a number of seconds") from None
+        raise ConfigError(f"{key}={raw!r} is not a number of seconds (e.g. 60 or 2.5)") from None
     if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{key}={raw!r} must be a finite number greater than zero")
     return value
@@ -168,31 +216,70 @@ def _coerce(name: str, kind: object, raw: str) -> object:
     if kind in (float, "float"):
         return _parse_float(name, raw)
     if kind in (int, "int"):
-        return int(_parse_float(name, raw))
+        return _parse_int(name, raw)
     if name == "compose_files":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     return raw
 
 
+def setting_keys() -> list[str]:
+    """Every known setting: the SETTINGS table (each one is a SuiteConfig field)."""
+    return [setting.key for setting in SETTINGS]
+
+
+def _userdata_values(userdata: Mapping[str, str], known: list[str]
+                     ) -> tuple[dict[str, str], dict[str, str]]:
+    """``-D`` pairs as (settings, extension keys); any other key is an error."""
+    values: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    for key, raw in userdata.items():
+        if key.startswith(BEHAVE_NAMESPACE):
+            continue
+        name = key.replace("-", "_").lower()
+        if name in known:
+            values[name] = str(raw)
+        elif name.startswith(EXTENSION_PREFIX):
+            extra[key] = str(raw)
+        else:
+            raise ConfigError(f"unknown setting {key!r}{_suggestion(name, known)} - see the "
+                              "README's settings table; a key for your own steps is spelled "
+                              f"-D {EXTENSION_PREFIX}<name>=...")
+    return values, extra
+
+
+def _environment_values(environ: Mapping[str, str], known: list[str]) -> dict[str, str]:
+    """``STIGMER_E2E_<KEY>`` variables naming settings; another one under the prefix that is
+    not in ENV_NOT_SETTINGS is an error (a typo would otherwise be silently ignored)."""
+    values: dict[str, str] = {}
+    upper = {name.upper(): name for name in known}
+    for variable, raw in environ.items():
+        if not variable.startswith(ENV_PREFIX) or variable == ENV_PREFIX:
+            continue
+        suffix = variable[len(ENV_PREFIX):]
+        if suffix in upper:
+            values[upper[suffix]] = raw
+        elif suffix not in ENV_NOT_SETTINGS:
+            close = difflib.get_close_matches(suffix, [*upper, *ENV_NOT_SETTINGS], n=1,
+                                              cutoff=0.6)
+            hint = f" (did you mean {ENV_PREFIX + close[0]!r}?)" if close else ""
+            raise ConfigError(f"unknown setting {variable!r} in the environment{hint} - unset "
+                              "it or use one of the README's settings table")
+    return values
+
+
 def load_config(
     userdata: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
 ) -> SuiteConfig:
-    """Build the configuration from ``-D`` userdata, then ``STIGMER_E2E_*``, then defaults."""
-    userdata = dict(userdata or {})
+    """Build the configuration from ``-D`` userdata, then ``STIGMER_E2E_*``, then defaults.
+
+    Strict: an unknown key is an error naming the closest known one; a bad value names the
+    key and what it accepts."""
     environ = os.environ if environ is None else environ
-    known = {f.name: f for f in fields(SuiteConfig) if f.name != "extra"}
-    values: dict[str, object] = {}
-    extra: dict[str, str] = {}
-    for key, raw in userdata.items():
-        name = key.replace("-", "_").lower()
-        if name in known:
-            values[name] = _coerce(name, known[name].type, str(raw))
-        else:
-            extra[key] = str(raw)
-    for name, spec in known.items():
-        env_key = ENV_PREFIX + name.upper()
-        if name not in values and env_key in environ:
-            values[name] = _coerce(name, spec.type, environ[env_key])
+    known = setting_keys()
+    types = {f.name: f.type for f in fields(SuiteConfig)}
+    from_userdata, extra = _userdata_values(dict(userdata or {}), known)
+    raw_values = {**_environment_values(environ, known), **from_userdata}
+    values = {name: _coerce(name, types[name], raw) for name, raw in raw_values.items()}
     config = SuiteConfig(**values, extra=extra)  # type: ignore[arg-type]
     validate(config)
     return config

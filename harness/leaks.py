@@ -7,6 +7,8 @@
   records are how the next run recognises them.
 * ``clean_stale_processes`` (next run start) stops recorded processes whose owner is gone, only
   when PID, start time and command line all still match (never an unrelated process).
+  Temp dirs (``processes.TempDir``, e.g. the server's data) are recorded the same way
+  (``<run dir>/tempdirs/``) and removed by the next run when their owner is gone.
 * ``LeakGuard`` snapshots at run start (child processes of this process, compose projects) and
   ``verify()`` lists what this run started that is still alive after teardown: processes of
   this process tree, recorded processes, compose projects (containers, networks, volumes)
@@ -21,11 +23,14 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import psutil
 
 from harness import processes
 from harness.docker_engine import docker_client
@@ -36,69 +41,76 @@ from harness.stack.compose import (
     project_names,
     remove_project_resources,
 )
+from harness.teardown import shielded
 
 Progress = Callable[[str], None]
 REGISTRY = "pids"
+TEMPDIRS = "tempdirs"
+#: Only directories with this name prefix are ever removed from a record.
+TEMPDIR_PREFIX = "stigmer-e2e-"
 
 
 class LeakError(RuntimeError):
     """Something this run started survived its teardown."""
 
 
-# ----------------------------------------------------------------------------- /proc
-def _stat_fields(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name (field 3 onwards), or None."""
+# ----------------------------------------------------------------------------- processes
+# psutil, not /proc: the same code runs on Linux and macOS.
+def _process(pid: int) -> psutil.Process | None:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid)
+    except (psutil.Error, ValueError):
         return None
-    return stat.rsplit(")", 1)[1].split()
 
 
-def start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks since boot), or None when it does not exist."""
-    fields = _stat_fields(pid)
-    return int(fields[19]) if fields and len(fields) > 19 else None
+def start_ticks(pid: int) -> float | None:
+    """When the process started (seconds since the epoch, as psutil tells it), or None when
+    it does not exist. With the PID and the command line it tells a process from a reuse."""
+    process = _process(pid)
+    try:
+        return round(process.create_time(), 2) if process else None
+    except psutil.Error:
+        return None
 
 
 def parent_pid(pid: int) -> int | None:
-    fields = _stat_fields(pid)
-    return int(fields[1]) if fields else None
+    process = _process(pid)
+    try:
+        return process.ppid() if process else None
+    except psutil.Error:
+        return None
 
 
 def is_running(pid: int) -> bool:
     """Exists and is not a zombie."""
-    fields = _stat_fields(pid)
-    return fields is not None and fields[0] not in ("Z", "X")
+    process = _process(pid)
+    try:
+        return process is not None and process.status() not in (psutil.STATUS_ZOMBIE,
+                                                                 psutil.STATUS_DEAD)
+    except psutil.Error:
+        return False
 
 
 def cmdline(pid: int) -> list[str]:
+    process = _process(pid)
     try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        return process.cmdline() if process else []
+    except psutil.Error:
         return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
 def all_pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    return psutil.pids()
 
 
 def descendants(root: int) -> set[int]:
     """Running processes below ``root`` in the process tree (not ``root`` itself)."""
-    children: dict[int, list[int]] = {}
-    for pid in all_pids():
-        parent = parent_pid(pid)
-        if parent is not None:
-            children.setdefault(parent, []).append(pid)
-    found: set[int] = set()
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return {pid for pid in found if is_running(pid)}
+    process = _process(root)
+    try:
+        children = process.children(recursive=True) if process else []
+    except psutil.Error:
+        return set()
+    return {child.pid for child in children if is_running(child.pid)}
 
 
 # ----------------------------------------------------------------------------- registry
@@ -132,12 +144,12 @@ class ProcessRecord:
     """A process the harness started, identified beyond its PID."""
 
     pid: int
-    start: int
+    start: float
     fingerprint: str
     command: str
     name: str
     owner_pid: int
-    owner_start: int
+    owner_start: float
 
     def alive(self) -> bool:
         """The very same process still runs (PID reuse is told apart by start and cmdline)."""
@@ -164,7 +176,7 @@ class PidRegistry:
 
     def record(self, pid: int, name: str, argv: list[str]) -> ProcessRecord | None:
         """Remember a just-started process (None when it already exited). ``argv`` is what
-        it was started with: right after the fork, /proc still shows the parent's."""
+        it was started with: right after the fork, the OS still shows the parent's."""
         start = start_ticks(pid)
         owner_start = start_ticks(self.owner_pid)
         if start is None or owner_start is None:
@@ -177,6 +189,36 @@ class PidRegistry:
 
     def records(self) -> list[ProcessRecord]:
         return list(read_records([self.path]))
+
+    def record_dir(self, path: Path) -> None:
+        """Remember a temp dir this run made (removed by the next run if this one is killed)."""
+        owner_start = start_ticks(self.owner_pid)
+        folder = self.run_dir / TEMPDIRS
+        folder.mkdir(parents=True, exist_ok=True)
+        entry = {"path": str(path), "owner_pid": self.owner_pid, "owner_start": owner_start}
+        (folder / f"{path.name}.json").write_text(json.dumps(entry) + "\n")
+
+    def dirs(self) -> list[Path]:
+        return [Path(entry["path"]) for _file, entry in read_dir_records([self.run_dir])]
+
+
+def read_dir_records(run_dirs: Iterable[Path]) -> Iterable[tuple[Path, dict]]:
+    for run_dir in run_dirs:
+        for path in sorted((run_dir / TEMPDIRS).glob("*.json")):
+            try:
+                entry = json.loads(path.read_text())
+                Path(entry["path"])
+            except (OSError, ValueError, TypeError, KeyError):
+                continue
+            yield path, entry
+
+
+def remove_temp_dir(path: Path) -> bool:
+    """Remove a recorded temp dir (only one of ours, by its name); True when it existed."""
+    if not path.name.startswith(TEMPDIR_PREFIX) or not path.is_dir():
+        return False
+    shutil.rmtree(path, ignore_errors=True)
+    return True
 
 
 def read_records(dirs: Iterable[Path]) -> Iterable[ProcessRecord]:
@@ -220,6 +262,16 @@ def clean_stale_processes(results_path: Path, progress: Progress = print) -> lis
                 stopped.append(record)
             with contextlib.suppress(OSError):
                 (directory / f"{record.pid}.json").unlink()
+    for record_file, entry in read_dir_records(sorted(Path(results_path).glob("runs/*"))):
+        owner_alive = (is_running(entry["owner_pid"])
+                       and start_ticks(entry["owner_pid"]) == entry["owner_start"])
+        if owner_alive:
+            continue
+        if remove_temp_dir(Path(entry["path"])):
+            progress(f"[leaks] removed temp dir {entry['path']} left by the killed run "
+                     f"{record_file.parent.parent.name}")
+        with contextlib.suppress(OSError):
+            record_file.unlink()
     return stopped
 
 
@@ -282,6 +334,7 @@ class LeakGuard:
             clean_stale_compose(compose_prefix, progress)
         guard = cls(PidRegistry(run_dir), baseline=descendants(os.getpid()))
         processes.add_start_listener(guard.on_start)
+        processes.add_tempdir_listener(guard.registry.record_dir)
         return guard
 
     def on_start(self, name: str, pid: int, argv: list[str]) -> None:
@@ -296,19 +349,23 @@ class LeakGuard:
                 found.append(f"process {record.describe()}")
         for pid in sorted(descendants(os.getpid()) - self.baseline - set(recorded)):
             found.append(f"child process PID {pid}: {masked(cmdline(pid))[:120]}")
+        found.extend(f"temp dir {path}" for path in self.registry.dirs() if path.exists())
         projects = self.compose_projects()
         for project in own_compose_projects(projects or ()):
             found.append(f"compose project {project} (containers, networks or volumes)")
         return found
 
     def verify(self, progress: Progress = print, clean: bool = True) -> list[str]:
-        """Report leftovers (and, with ``clean``, remove them); returns the report lines."""
-        found = self.leftovers()
-        for line in found:
-            progress(f"[leaks] LEAK: {line}")
-        if found and clean:
-            self.clean()
+        """Report leftovers (and, with ``clean``, remove them); returns the report lines.
+        A signal meanwhile does not cut the cleaning short."""
+        with shielded(progress, "leak check"):
+            found = self.leftovers()
+            for line in found:
+                progress(f"[leaks] LEAK: {line}")
+            if found and clean:
+                self.clean()
         processes.remove_start_listener(self.on_start)
+        processes.remove_tempdir_listener(self.registry.record_dir)
         return found
 
     def clean(self) -> None:
@@ -318,6 +375,8 @@ class LeakGuard:
                 stop_process_group(record.pid)
         for pid in descendants(os.getpid()) - self.baseline:
             stop_process_group(pid)
+        for path in self.registry.dirs():
+            remove_temp_dir(path)
         projects = self.compose_projects()
         if projects:
             with contextlib.suppress(Exception):

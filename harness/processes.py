@@ -193,11 +193,28 @@ class ManagedProcess:
         self.stop()
 
 
+#: Called with the path of every ``TempDir`` (harness.leaks records them, so that the next run
+#: removes what a killed run left behind).
+_TEMPDIR_LISTENERS: list[Callable[[Path], None]] = []
+
+
+def add_tempdir_listener(listener: Callable[[Path], None]) -> None:
+    _TEMPDIR_LISTENERS.append(listener)
+
+
+def remove_tempdir_listener(listener: Callable[[Path], None]) -> None:
+    with contextlib.suppress(ValueError):
+        _TEMPDIR_LISTENERS.remove(listener)
+
+
 class TempDir:
     """A temporary directory that is removed on ``cleanup()`` (idempotent)."""
 
     def __init__(self, prefix: str = "stigmer-e2e-") -> None:
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        for listener in list(_TEMPDIR_LISTENERS):
+            with contextlib.suppress(Exception):
+                listener(self.path)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

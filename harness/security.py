@@ -1,21 +1,19 @@
 """Security checks on a running stack: where its processes listen, and what a caller without
-the API key gets. Reads /proc (Linux); no behave import, no reference import."""
+the API key gets. psutil for sockets (Linux and macOS); no behave import, no reference import."""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
+import psutil
 from ai.stigmer.agentic.agentexecution.v1 import io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
 
 from harness.leaks import descendants
 
-LISTEN = "0A"  # TCP state LISTEN in /proc/net/tcp*
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
@@ -32,59 +30,32 @@ class Listener:
         return f"{self.name} (PID {self.pid}) on {self.host}:{self.port}"
 
 
-def _decode(address: str) -> tuple[str, int]:
-    """``0100007F:1F90`` -> ("127.0.0.1", 8080); IPv6 as well."""
-    host_hex, port_hex = address.split(":")
-    raw = bytes.fromhex(host_hex)
-    # /proc prints the address as 32-bit words in host (little-endian) order.
-    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
-    ip = ipaddress.ip_address(words)
-    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is IPv4 loopback
-    return str(mapped or ip), int(port_hex, 16)
-
-
-def listening_inodes(proc: Path = Path("/proc")) -> dict[int, tuple[str, int]]:
-    """socket inode -> (host, port) of every listening TCP socket of this machine."""
-    found: dict[int, tuple[str, int]] = {}
-    for table in ("net/tcp", "net/tcp6"):
-        try:
-            lines = (proc / table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 9 and fields[3] == LISTEN:
-                found[int(fields[9])] = _decode(fields[1])
-    return found
-
-
-def socket_inodes(pid: int) -> set[int]:
-    """Inodes of the sockets a process holds open."""
-    inodes: set[int] = set()
+def _host(address: str) -> str:
+    """``::ffff:127.0.0.1`` is IPv4 loopback; other addresses as they are."""
     try:
-        entries = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return inodes
-    for entry in entries:
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{entry}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(int(target[8:-1]))
-    return inodes
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
+
+
+def process_listeners(name: str, pid: int) -> set[Listener]:
+    """Listening TCP sockets a process holds (psutil: Linux and macOS alike)."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return set()
+    return {Listener(name, pid, _host(conn.laddr.ip), conn.laddr.port)
+            for conn in connections if conn.status == psutil.CONN_LISTEN and conn.laddr}
 
 
 def listeners(processes: dict[str, int]) -> list[Listener]:
     """Listening sockets of the named processes and of every process below them."""
-    table = listening_inodes()
     found: set[Listener] = set()
     for name, root in processes.items():
         for pid in {root, *descendants(root)}:
-            for inode in socket_inodes(pid):
-                if inode in table:
-                    host, port = table[inode]
-                    found.add(Listener(name, pid, host, port))
+            found |= process_listeners(name, pid)
     return sorted(found, key=lambda item: (item.name, item.port))
 
 

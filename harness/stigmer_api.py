@@ -28,6 +28,7 @@ from stigmer._gen._agent import EnvVarDeclarationInput
 from stigmer._gen._types import EnvVarInput
 
 from harness.capability_api import CapabilityApiMixin
+from harness.grpc_deadline import deadline_client
 from harness.manifests import Manifest
 from harness.waiting import wait_until
 from harness.workflow_api import WorkflowApiMixin
@@ -144,10 +145,11 @@ def agent_input_from_proto(agent: Agent) -> AgentInput:
 class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
     """Everything the steps do through Stigmer's API, scoped to one organization."""
 
-    def __init__(self, address: str, api_key: str, org: str) -> None:
+    def __init__(self, address: str, api_key: str, org: str, call_timeout: float = 30.0) -> None:
         self.address = address
         self.org = org
-        self.client = StigmerClient(api_key, base_url=address, insecure=True)
+        # Every SDK call gets a deadline: a server that stops answering fails the step.
+        self.client: StigmerClient = deadline_client(api_key, address, call_timeout)
 
     def close(self) -> None:
         self.client.close()

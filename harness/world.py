@@ -50,7 +50,8 @@ class ScenarioWorld:
         if self.config.api_key != "local":  # Stigmer's local-mode key is not a secret
             self.redactor.add(self.config.api_key)
         self.redactor.add(self.config.server_api_key)
-        self.api = StigmerApi(self.server_address, self.config.api_key, self.org)
+        self.api = StigmerApi(self.server_address, self.config.api_key, self.org,
+                              call_timeout=self.config.grpc_timeout)
         cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
                               self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect))

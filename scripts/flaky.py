@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.config import load_config
+from harness.config import ConfigError, load_config
 from harness.flakiness import report_existing, run_flakiness
 
 
@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     args, behave_args = parser.parse_known_args(argv)
     from behave.configuration import Configuration
 
-    config = load_config(Configuration(behave_args).userdata)
+    try:
+        config = load_config(Configuration(behave_args).userdata)
+    except ConfigError as error:
+        print(f"ConfigError: {error}", file=sys.stderr)
+        return 2
     if args.existing:
         code, _report = report_existing(args.existing.resolve(), config.results_path)
         return code

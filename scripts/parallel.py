@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness.config import ConfigError
 from harness.parallel import ISOLATED_TAGS, run_parallel
 
 
@@ -34,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="one stack shared by the workers (default), or one per worker")
     args, behave_args = parser.parse_known_args(argv)
     isolated = frozenset(t.lstrip("@") for t in args.isolate) if args.isolate else ISOLATED_TAGS
-    return run_parallel(behave_args, args.jobs, isolated, own_stacks=args.stacks == "own")
+    try:
+        return run_parallel(behave_args, args.jobs, isolated, own_stacks=args.stacks == "own")
+    except ConfigError as error:  # raised before anything is started
+        print(f"ConfigError: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

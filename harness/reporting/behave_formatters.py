@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from allure_behave.formatter import AllureFormatter
+from behave.exception import ConfigError as BehaveConfigError
 from behave.formatter.plain import PlainFormatter
 from behave.formatter.rerun import RerunFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
@@ -29,7 +30,7 @@ from harness.reporting.redact import (
     register_config_secrets,
     run_redactor,
 )
-from harness.reporting.run_dir import DEFAULT_RESULTS, relocate, result_roots, run_directory
+from harness.reporting.run_dir import relocate, result_roots, run_directory
 
 
 def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
@@ -38,10 +39,12 @@ def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
         return  # stdout
     try:
         suite_config = load_config(behave_config.userdata)
-        results_path = suite_config.results_path
-        register_config_secrets(suite_config)
-    except ConfigError:
-        results_path = DEFAULT_RESULTS  # before_all reports the error
+    except ConfigError as error:
+        # The first point behave gives the suite: it prints "ConfigError: <message>" and
+        # exits 1 before any hook runs (so nothing is started and no run directory made).
+        raise BehaveConfigError(str(error)) from None
+    register_config_secrets(suite_config)
+    results_path = suite_config.results_path
     run_dir = run_directory(results_path)
     stream_opener.name = str(relocate(stream_opener.name, run_dir, result_roots(results_path)))
 

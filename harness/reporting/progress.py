@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness.reporting.redact import run_redactor
+
 Emit = Callable[[str], None]
 
 
@@ -24,6 +26,7 @@ class ProgressLog:
         self.path = path
 
     def __call__(self, message: str) -> None:
+        message = run_redactor()(message)  # the run's secrets, in any encoding
         with self._lock:
             print(message, file=sys.__stderr__, flush=True)
             if self.path is not None:

@@ -1,4 +1,4 @@
-"""What happens when a run ends: scenario notes saved, JUnit redacted, living docs written."""
+"""What happens when a run ends: scenario notes saved, living docs written, the run dir redacted."""
 
 from __future__ import annotations
 
@@ -28,9 +28,11 @@ def finish_run(run_dir: Path, notes: ScenarioNotes, paths: Iterable[str],
     """Called from ``after_all``: every JUnit file is written by then (the HTML report and the
     console text redact themselves when behave closes them; service logs once they stop)."""
     notes.save(run_dir)
-    redact_tree(run_dir / "junit")
     try:
         docs = write_living_docs(feature_paths(paths), run_dir, root=Path.cwd())
         emit(f"[report] living documentation: {docs[0]}")
     except Exception as error:  # documentation never fails a run
         emit(f"[report] living documentation could not be written: {error}")
+    # JUnit, living docs, notes, progress, artifacts: everything written so far, masked with
+    # every secret the run registered (scenario artifacts were masked with their own already).
+    redact_tree(run_dir)

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from harness.docker_engine import docker_client, docker_environment
 
 PROJECT_LABEL = "com.docker.compose.project"
@@ -68,17 +70,13 @@ def parse_project_name(name: str) -> tuple[str, int, str] | None:
 
 
 def pid_alive(pid: int) -> bool:
-    """True when a process with that PID exists here (zombies count as dead)."""
+    """True when a process with that PID exists here (zombies count as dead; psutil, so
+    macOS too)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
+    except psutil.Error:  # exists, but not ours to inspect
         return True
 
 
@@ -261,8 +259,9 @@ class ComposeProject:
         argv = self.compose_argv(*args)
         limit = self.command_timeout if timeout is None else timeout
         try:
+            # Its own session: a Ctrl-C to the run's process group must not abort a `down`.
             result = subprocess.run(argv, env=self.env, capture_output=True, text=True,
-                                    timeout=limit, check=False,
+                                    timeout=limit, check=False, start_new_session=True,
                                     cwd=self.files[0].parent if self.files else None)
         except subprocess.TimeoutExpired as error:
             output = (error.stderr or b"")
@@ -342,7 +341,8 @@ class ComposeProject:
 
     def down(self) -> None:
         """Remove the project's containers, networks and volumes. Idempotent; re-entrant
-        (a second call, e.g. from a signal handler during the first, returns at once)."""
+        (a second call, e.g. from a signal handler during the first, returns at once); a
+        call cut short by an interrupt leaves the project to the next call (e.g. atexit)."""
         if self._down_started:
             return
         self._down_started = True
@@ -352,6 +352,9 @@ class ComposeProject:
         started = time.monotonic()
         try:
             self.run("down", "-v", "--remove-orphans", "-t", "1")
+        except (KeyboardInterrupt, SystemExit):
+            self._down_started = False  # not removed: a later call tries again
+            raise
         except ComposeError as error:
             self.progress(f"[compose] {error}; removing by label instead")
             try:

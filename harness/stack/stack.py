@@ -22,6 +22,7 @@ from harness.config import REPO_ROOT, SuiteConfig
 from harness.prerequisites import PrerequisiteReport
 from harness.processes import ManagedProcess, TempDir, free_port
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
+from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
     from harness.llm import EmbeddedOllama
@@ -102,12 +103,14 @@ class EmbeddedStack:
                  progress: Progress = print) -> None:
         self.config = config
         self.provider = choose_provider(config, report)
+        # No model (prerequisite "llm" missing): its scenarios are skipped with the reason,
+        # and Temporal + agent-runner still come up for the scenarios that need only them.
+        self._llm_expected = report.results["llm"].ok if "llm" in report.results else True
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
         # The server's store holds what it is given (runtime secrets included): a temp dir
-        # outside the reports, removed when the stack stops.
-        self._data_tmp = TempDir(prefix="stigmer-e2e-server-data-")
-        self.data_dir = self._data_tmp.path
+        # outside the reports, made by start() and removed when the stack stops.
+        self.data_dir: Path | None = None
         self.progress = progress
         self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
@@ -127,7 +130,9 @@ class EmbeddedStack:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start the Stigmer server (it connects to Temporal lazily, when it comes up)."""
-        self._stoppers.append(self._data_tmp.cleanup)
+        data_tmp = TempDir(prefix="stigmer-e2e-server-data-")
+        self._stoppers.append(data_tmp.cleanup)
+        self.data_dir = data_tmp.path
         hosts = ["127.0.0.1", *([self.gateway] if self.gateway else [])]
         temporal = self.config.temporal_address or f"127.0.0.1:{self.temporal_port}"
         started = time.monotonic()
@@ -155,7 +160,11 @@ class EmbeddedStack:
             raise RuntimeError(f"the execution services failed to start earlier: "
                                f"{self._services_error}") from self._services_error
         try:
-            self._start_llm()
+            if self._llm_expected:
+                self._start_llm()
+            else:
+                self.info.notes.append("no model: Temporal + agent-runner without one (the "
+                                       "scenarios that need a model are skipped)")
             if self.provider == "compose":
                 self._start_compose()
             elif self.provider == "processes":
@@ -166,13 +175,19 @@ class EmbeddedStack:
             raise
 
     def stop(self) -> None:
-        """Stop everything this stack started, newest first; never raises."""
-        while self._stoppers:
-            stopper = self._stoppers.pop()
-            try:
-                stopper()
-            except Exception as error:
-                self.progress(f"[stack] teardown step failed: {error}")
+        """Stop everything this stack started, newest first, saying what; never raises, and
+        a signal meanwhile does not cut it short (harness.teardown)."""
+        with shielded(self.progress, "stack teardown"):
+            while self._stoppers:
+                stopper = self._stoppers.pop()
+                what = describe_stopper(stopper)
+                try:
+                    stopper()
+                except Exception as error:
+                    self.progress(f"[stack] teardown step failed ({what or stopper}): {error}")
+                else:
+                    if what:
+                        self.progress(f"[stack] removed {what}")
 
     def log_files(self) -> list[Path]:
         if self._compose is not None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import fields
 
 import pytest
 
 from harness.config import (
+    ENV_NOT_SETTINGS,
     ENV_PREFIX,
+    REPO_ROOT,
     SETTINGS,
     ConfigError,
     SuiteConfig,
     command_argv,
     load_config,
+    setting_keys,
 )
 
 
@@ -138,10 +142,77 @@ def test_external_services_with_a_temporal_address_are_valid() -> None:
     assert config.temporal_address == "t:7233"
 
 
-def test_unknown_userdata_keys_land_in_extra() -> None:
-    config = load_config({"Feature-Flag": "on", "model": "m"}, environ={})
-    assert config.extra == {"Feature-Flag": "on"}
+def test_an_unknown_userdata_key_stops_the_run_with_the_closest_setting() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({"servcies": "compose"}, environ={})
+    assert str(raised.value).startswith(
+        "unknown setting 'servcies' (did you mean 'services'?)")
+
+
+def test_an_unknown_key_far_from_every_setting_gets_no_guess() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({"zzqx": "1"}, environ={})
+    assert "unknown setting 'zzqx'" in str(raised.value)
+    assert "did you mean" not in str(raised.value)
+
+
+def test_extension_keys_land_in_extra_and_behave_keys_are_left_to_behave() -> None:
+    config = load_config({"x_Feature-Flag": "on", "model": "m",
+                          "behave.formatter.html-pretty.title_string": "T"}, environ={})
+    assert config.extra == {"x_Feature-Flag": "on"}
     assert config.model == "m"
+
+
+def test_an_unknown_environment_setting_is_an_error_with_a_suggestion() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, environ={f"{ENV_PREFIX}EXECUTION_TIMEOT": "5"})
+    message = str(raised.value)
+    assert f"'{ENV_PREFIX}EXECUTION_TIMEOT'" in message
+    assert f"did you mean '{ENV_PREFIX}EXECUTION_TIMEOUT'?" in message
+
+
+def test_environment_variables_that_are_not_settings_are_allowed() -> None:
+    environ = {ENV_PREFIX + name: "x" for name in ENV_NOT_SETTINGS}
+    assert load_config({}, environ=environ) == SuiteConfig()
+    assert all(purpose for purpose in ENV_NOT_SETTINGS.values())
+
+
+def test_every_prefixed_variable_the_project_reads_is_known() -> None:
+    """A new STIGMER_E2E_* variable in the code must be a setting or on the allow-list."""
+    pattern = re.compile(ENV_PREFIX + r"([A-Z0-9_]+)")
+    used: set[str] = set()
+    for folder in ("harness", "steps", "scripts", "compose", "benchmarks", "reference"):
+        for path in (REPO_ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".sh", ".yml", ".yaml", ""):
+                used.update(pattern.findall(path.read_text(errors="replace")))
+    known = {key.upper() for key in setting_keys()} | set(ENV_NOT_SETTINGS)
+    assert used - known == set()
+
+
+def test_known_keys_come_from_the_settings_table() -> None:
+    assert setting_keys() == [setting.key for setting in SETTINGS]
+    for key in setting_keys():  # each one is accepted by -D and by the environment
+        default = next(s.default for s in SETTINGS if s.key == key)
+        if default:
+            load_config({key: default}, environ={})
+            load_config({}, environ={ENV_PREFIX + key.upper(): default})
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("execution_timeout", "soon", "is not a number of seconds"),
+    ("llm_max_tokens", "many", "is not a whole number"),
+    ("llm_max_tokens", "12.5", "is not a whole number"),
+    ("embedded_llm", "maybe", "use true or false"),
+    ("services", "kubernetes", "auto, compose, processes, external"),
+    ("target", "cloud", "embedded, external"),
+])
+def test_a_bad_value_names_the_key_and_the_allowed_values(key: str, raw: str,
+                                                          expected: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({key: raw}, environ={})
+    message = str(raised.value)
+    assert message.startswith(f"{key}={raw!r}") and expected in message
+    assert "\n" not in message
 
 
 def test_command_argv_maps_python_to_this_interpreter() -> None:

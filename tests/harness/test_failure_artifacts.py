@@ -37,7 +37,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     completed = subprocess.run(
         [sys.executable, "-m", "behave", str(SELFTEST.relative_to(REPO_ROOT)),
          "-D", f"results_dir={results}", "-D", f"api_key={API_KEY}",
-         "-D", f"server_api_key={API_KEY}", "-D", f"selftest_secret={RUNTIME_SECRET}"],
+         "-D", f"server_api_key={API_KEY}", "-D", f"x_selftest_secret={RUNTIME_SECRET}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240, check=False)
     assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert API_KEY not in completed.stdout + completed.stderr

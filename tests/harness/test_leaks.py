@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -131,3 +133,44 @@ def test_records_never_hold_secret_flag_values(tmp_path: Path, sleeper) -> None:
     text = next((tmp_path / leaks.REGISTRY).glob("*.json")).read_text()
     assert "k-123" not in text and "t-456" not in text
     assert "--api-key *** --token=*** --port 1" in text
+
+
+def test_a_temp_dir_of_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    left = Path(tempfile.mkdtemp(prefix=leaks.TEMPDIR_PREFIX + "test-"))
+    (left / "stigmer.db").write_text("data")
+    run_dir = tmp_path / "runs" / "20260101-000000-1"
+    leaks.PidRegistry(run_dir, owner_pid=dead_pid()).record_dir(left)
+    messages: list[str] = []
+    try:
+        leaks.clean_stale_processes(tmp_path, progress=messages.append)
+        assert not left.exists()
+        assert messages == [f"[leaks] removed temp dir {left} left by the killed run "
+                            "20260101-000000-1"]
+        assert list((run_dir / leaks.TEMPDIRS).iterdir()) == []
+    finally:
+        shutil.rmtree(left, ignore_errors=True)
+
+
+def test_a_temp_dir_of_a_live_run_or_not_ours_is_kept(tmp_path: Path) -> None:
+    live = Path(tempfile.mkdtemp(prefix=leaks.TEMPDIR_PREFIX + "test-"))
+    foreign = Path(tempfile.mkdtemp(prefix="someone-else-"))
+    try:
+        leaks.PidRegistry(tmp_path / "runs" / "a").record_dir(live)  # owner: this process
+        leaks.PidRegistry(tmp_path / "runs" / "b", owner_pid=dead_pid()).record_dir(foreign)
+        leaks.clean_stale_processes(tmp_path, progress=lambda _m: None)
+        assert live.is_dir() and foreign.is_dir()
+    finally:
+        shutil.rmtree(live, ignore_errors=True)
+        shutil.rmtree(foreign, ignore_errors=True)
+
+
+def test_the_guard_reports_and_removes_a_temp_dir_the_run_made(tmp_path: Path) -> None:
+    from harness.processes import TempDir
+
+    guard = leaks.LeakGuard.begin(tmp_path / "runs" / "r", tmp_path, progress=lambda _m: None,
+                                  clean_compose=False)
+    guard.compose_projects = lambda: None
+    made = TempDir(prefix=leaks.TEMPDIR_PREFIX + "guard-")
+    found = guard.verify(progress=lambda _m: None)
+    assert found == [f"temp dir {made.path}"]
+    assert not made.path.exists()

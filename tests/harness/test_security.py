@@ -1,18 +1,35 @@
-"""harness.security: /proc socket decoding, listeners of a process, exposure."""
+"""harness.security: listeners of a process (psutil), exposure."""
 
 from __future__ import annotations
 
 import os
 import socket
 
-from harness.security import Listener, _decode, exposed, listeners
+from harness.security import Listener, _host, exposed, listeners
 
 
-def test_decode_ipv4_and_ipv6() -> None:
-    assert _decode("0100007F:1F90") == ("127.0.0.1", 8080)
-    assert _decode("00000000:0050") == ("0.0.0.0", 80)
-    assert _decode("0000000000000000FFFF00000100007F:0016") == ("127.0.0.1", 22)
-    assert _decode("00000000000000000000000001000000:0016") == ("::1", 22)
+def test_hosts_are_normalised() -> None:
+    assert _host("127.0.0.1") == "127.0.0.1"
+    assert _host("::ffff:127.0.0.1") == "127.0.0.1"  # IPv4-mapped loopback is loopback
+    assert _host("::1") == "::1"
+    assert _host("fe80::1%eth0") == "fe80::1"
+
+
+def test_a_child_listening_on_every_address_is_found_and_exposed() -> None:
+    import subprocess
+    import sys
+
+    script = ("import socket, time; s = socket.socket(); s.bind(('0.0.0.0', 0)); s.listen(); "
+              "print(s.getsockname()[1], flush=True); time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(child.stdout.readline())
+        found = listeners({"me": os.getpid()})
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+    assert Listener("me", child.pid, "0.0.0.0", port) in found
+    assert Listener("me", child.pid, "0.0.0.0", port) in exposed(found)
 
 
 def test_listeners_of_this_process_are_found() -> None:

@@ -1,5 +1,5 @@
 """The project's steps, plus the two the self-test needs: a run that carries a secret (given
-with ``-D selftest_secret=...``) and a failure on purpose that quotes it."""
+with ``-D x_selftest_secret=...``) and a failure on purpose that quotes it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from behave import then, when
 import steps.agent_steps
 import steps.cli_steps  # noqa: F401 - registers the project's steps
 
-SECRET_KEY = "selftest_secret"
+SECRET_KEY = "x_selftest_secret"
 
 
 def _secret(context) -> str:
