@@ -11,6 +11,7 @@ from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2, io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
+from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as agent_instance_io_pb2
 from stigmer import (
     AgentExecutionInput,
     AgentInput,
@@ -187,6 +188,12 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
 
     def default_instance(self, agent: Agent) -> object:
         return self.client.agent_instances.get(agent.status.default_instance_id)
+
+    def instances_of(self, agent: Agent) -> list[object]:
+        """The agent's instances, as Stigmer lists them by agent."""
+        return list(self.client.agent_instances.get_by_agent(
+            agent_instance_io_pb2.GetAgentInstancesByAgentRequest(
+                agent_id=agent.metadata.id, org=self.org)).items)
 
     # -- executions -------------------------------------------------------------------------
     def run(
