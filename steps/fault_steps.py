@@ -147,12 +147,14 @@ def step_services_back(context) -> None:
 
 @when('I try to run the agent "{slug}" with the message "{message}"')
 def step_try_run(context, slug: str, message: str) -> None:
+    """Records the refusal (e.g. an agent that does not exist) for the Then-steps."""
     world = context.world
     world.last_error = None
-    agent = world.api.get_agent(slug)
+    world.notes["result"] = None
     started = time.monotonic()
     try:
-        world.remember_execution(world.api.run(agent, message))
+        execution = world.api.run(world.api.get_agent(slug), message)
+        world.notes["result"] = world.remember_execution(execution)
     except StigmerError as error:
         world.last_error = error
     world.notes["seconds"] = time.monotonic() - started
