@@ -149,6 +149,7 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         self.address = address
         self.org = org
         self.client = StigmerClient(api_key, base_url=address, insecure=True)
+        self.created: dict[str, AgentExecution] = {}  # execution id -> the record create returned
 
     def close(self) -> None:
         self.client.close()
@@ -207,10 +208,23 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         env = {key: EnvVarInput(value=v.value, is_secret=v.secret)
                for key, v in (runtime_env or {}).items()}
         config = ExecutionConfigInput(model_name=model) if model else None
-        return self.client.agent_executions.create(AgentExecutionInput(
+        execution = self.client.agent_executions.create(AgentExecutionInput(
             name=f"{agent.metadata.slug}-run", org=self.org, agent_id=agent.metadata.id,
             message=message, runtime_env=env, execution_config=config,
         ))
+        self.created[execution.metadata.id] = execution
+        return execution
+
+    def send_status(self, execution_id: str, phase: str, extra_ai_message: str = "") -> None:
+        """Push a status update as an agent-runner does (``update_status``): ``phase`` and the
+        stored transcript, plus an AI message when given. Raises what Stigmer answers."""
+        status = execution_api_pb2.AgentExecutionStatus()
+        status.CopyFrom(self.execution(execution_id).status)
+        status.phase = phase_value(phase)
+        if extra_ai_message:
+            status.messages.add(type=MessageType.MESSAGE_AI, content=extra_ai_message)
+        self.client.agent_executions.update_status(io_pb2.AgentExecutionUpdateStatusInput(
+            execution_id=execution_id, status=status))
 
     def execution(self, execution_id: str) -> AgentExecution:
         return self.client.agent_executions.get(execution_id)
