@@ -261,12 +261,14 @@ def step_first_attempt(context) -> None:
 
 @when("a status update is sent to the finished execution")
 def step_update_finished(context) -> None:
-    """What a confused agent-runner could send: back to work with more text, then FAILED."""
+    """What a confused agent-runner could send: back to work with more text, FAILED, and the
+    same final phase with one more answer."""
     world = context.world
     execution_id = world.last_execution.metadata.id
     world.notes["finished_record"] = world.api.execution(execution_id)
     world.notes["update_errors"] = []
-    for phase, extra in (("IN_PROGRESS", "A sentence added after the end."), ("FAILED", "")):
+    for phase, extra in (("IN_PROGRESS", "A sentence added after the end."), ("FAILED", ""),
+                         ("COMPLETED", "Another answer, sent after the end.")):
         try:
             world.api.send_status(execution_id, phase, extra_ai_message=extra)
             world.notes["update_errors"].append(None)
