@@ -10,11 +10,14 @@ connection per call. No behave import, no reference import.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType, PendingActivityState
 from temporalio.client import Client
+
+from harness.waiting import wait_until
 
 CLOSED_BY_CANCEL = ("CANCELED", "TERMINATED")
 
@@ -151,3 +154,23 @@ def view_for(stack: object, namespace: str = "default") -> TemporalView | None:
     info = getattr(stack, "info", None)
     address = getattr(info, "temporal_address", "") if info is not None else ""
     return TemporalView(address, namespace) if address else None
+
+
+def require_view(stack: object, skip: Callable[[str], None]) -> TemporalView:
+    """Temporal's view of the stack; without one, ``skip(reason)`` and raise."""
+    view = view_for(stack)
+    if view is None:
+        reason = ("the stack does not say where its Temporal is (set temporal_address), "
+                  "so Temporal's view of the execution is unknown")
+        skip(reason)
+        raise RuntimeError(f"skipped: {reason}")
+    return view
+
+
+def wait_for_workflow(view: TemporalView, workflow_id: str,
+                      done: Callable[[WorkflowView], bool], what: str,
+                      timeout: float = 30.0) -> WorkflowView:
+    """Poll Temporal's view of ``workflow_id`` until ``done(view)`` (errors count as not yet)."""
+    return wait_until(lambda: view.workflow(workflow_id), done, timeout=timeout, interval=0.3,
+                      what=f"Temporal: workflow {workflow_id} {what}",
+                      describe=lambda v: v.summary(), tolerate=(Exception,))

@@ -21,7 +21,12 @@ from stigmer import StigmerError
 
 from harness.load_checks import execution_problems
 from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
-from harness.temporal_view import CLOSED_BY_CANCEL, TemporalView, view_for
+from harness.temporal_view import (
+    CLOSED_BY_CANCEL,
+    TemporalView,
+    require_view,
+    wait_for_workflow,
+)
 from harness.waiting import wait_until
 
 SETTLE_S = 3.0
@@ -118,25 +123,12 @@ def step_failure_mentions(context, text: str) -> None:
 
 def temporal(context) -> TemporalView:
     """Temporal's own view of the stack (the scenario is skipped, with why, without one)."""
-    view = view_for(context.stack)
-    if view is None:
-        context.scenario.skip(reason="the stack does not say where its Temporal is "
-                                     "(set temporal_address), so Temporal's view is unknown")
-        raise AssertionError("skipped: Temporal's address is unknown")
-    return view
+    return require_view(context.stack, lambda reason: context.scenario.skip(reason=reason))
 
 
 def _ai_text(execution) -> str:
     return "".join(m.content for m in execution.status.messages
                    if m.type == MessageType.MESSAGE_AI)
-
-
-def wait_for_workflow(context, execution_id: str, done, what: str, timeout: float = 30.0):
-    """Poll Temporal's view of the execution's workflow until ``done(view)``."""
-    view = temporal(context)
-    return wait_until(lambda: view.workflow(execution_id), done, timeout=timeout,
-                      interval=0.3, what=f"Temporal: workflow {execution_id} {what}",
-                      describe=lambda v: v.summary(), tolerate=(Exception,))
 
 
 @when("I cancel the execution once it is running")
@@ -165,7 +157,8 @@ def step_workflow_and_runner_stopped(context) -> None:
     afterwards the record gains nothing (no new message, no more answer text)."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    view = wait_for_workflow(context, execution_id, lambda v: not v.running, "to close")
+    view = wait_for_workflow(temporal(context), execution_id, lambda v: not v.running,
+                             "to close")
     assert view.status in CLOSED_BY_CANCEL or view.cancel_requested, (
         f"the workflow was not cancelled: {view.summary()}")
     assert_that(view.status, is_not(equal_to("FAILED")), view.summary())
