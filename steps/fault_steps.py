@@ -25,6 +25,7 @@ from harness.faults import Faults, runner_process, unsupported_reason
 from harness.load_checks import execution_problems
 from harness.stigmer_api import MessageType, describe_execution, phase_name
 from harness.temporal_view import require_view, wait_for_workflow
+from harness.waiting import wait_until
 
 
 def _faults(context) -> Faults:
@@ -79,12 +80,17 @@ def step_can_run(context, slug: str, message: str) -> None:
 
 @when("the agent-runner crashes once the execution is running, and a new one starts")
 def step_crash_runner(context) -> None:
-    """Kills the runner while Temporal shows it working on the execution (so the kill cannot
-    miss), and remembers which worker and which process that was."""
+    """Kills the runner while it streams the answer and Temporal shows it working on the
+    execution (so the kill cannot miss); remembers which worker and which process that was."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    world.api.wait_for_phase(execution_id, "IN_PROGRESS",
-                             timeout=context.suite_config.execution_timeout, interval=0.1)
+    wait_until(lambda: world.api.execution(execution_id),
+               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and any(
+                   m.content.strip() for m in e.status.messages
+                   if m.type == MessageType.MESSAGE_AI),
+               timeout=context.suite_config.execution_timeout, interval=0.1,
+               what=f"{execution_id} to stream its answer", describe=describe_execution)
+
     def working(view) -> list:
         return [p for p in view.pending if p.state == "STARTED" and p.worker]
 
