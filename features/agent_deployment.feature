@@ -17,6 +17,7 @@ Feature: Deploying agents
   Scenario: Every agent gets a default instance
     When I apply the "agents/basic" manifests
     Then the agent "greeter" has a default instance named "greeter-default"
+    And the agent "helper-with-profile" has a default instance named "helper-with-profile-default"
 
   @reference-only @ref:name-rule
   Scenario: An agent with an invalid name is rejected with a clear error
@@ -25,11 +26,27 @@ Feature: Deploying agents
     And the error explains the naming rule
     And no agent exists
 
+  Scenario: An agent with an upper-case slug is rejected with a clear error
+    When I apply the "agents/upper-case-slug" manifests
+    Then the request is rejected as invalid
+    And the error explains the naming rule
+    And no agent exists
+
   Scenario: Applying the same agents again updates them instead of duplicating
     Given I have applied the "agents/basic" manifests
-    When I apply the "agents/basic" manifests
+    When I apply the "agents/basic" manifests again
     Then 2 agents exist
+    And every resource kept its identifier
     And the agent "greeter" kept its identifier
+
+  Scenario: Applying changed agents stores the changes and keeps their identifiers
+    Given I have applied the "agents/basic" manifests
+    When I apply the "agents/basic-changed" manifests
+    Then 2 agents exist
+    And every resource kept its identifier
+    And the agent "greeter" holds what the "agents/basic-changed" manifests say
+    And the agent "helper-with-profile" holds what the "agents/basic-changed" manifests say
+    And the agent "helper-with-profile" has a description and an icon
 
   Scenario: A deleted agent is gone
     Given I have applied the "agents/basic" manifests

@@ -13,6 +13,13 @@ Feature: Controlling running executions
     And I cancel the execution once it is running
     Then the execution ends cancelled
     And the execution explains that it was cancelled
+    And the workflow engine stopped the execution and the agent-runner stopped working on it
+
+  Scenario: A finished execution can no longer change
+    Given I have run the agent "greeter" with the message "Say hello" to completion
+    When a status update is sent to the finished execution
+    Then every update is refused because the execution has finished
+    And the finished execution is unchanged
 
   @slow
   Scenario: Ten executions started at once all finish
@@ -25,3 +32,4 @@ Feature: Controlling running executions
     When I run the agent "storyteller" with the message "Tell me a very long story about a lighthouse keeper"
     Then the execution completes
     And it ran longer than the time a silent agent-runner is trusted
+    And the agent-runner finished it on its first attempt

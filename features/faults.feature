@@ -33,6 +33,7 @@ Feature: Staying reliable when a part of the platform fails
     When the Stigmer server restarts
     Then the agent "greeter" kept its identifier
     And 2 agents exist
+    And every agent is as it was before the restart
     And the execution finished before the restart is still completed with its answer
     And I can run the agent "greeter" with the message "Say hello" to completion
 
@@ -43,5 +44,6 @@ Feature: Staying reliable when a part of the platform fails
     Then the execution fails within 30 seconds
     And its failure message mentions "LLM endpoint"
     And its failure message mentions "unreachable"
+    And its failure message names the model endpoint's address
     When the model endpoint is back
     Then I can run the agent "greeter" with the message "Say hello" to completion

@@ -23,6 +23,30 @@ class FaultsUnsupported(RuntimeError):
     """The stack cannot inject this fault (e.g. an external Stigmer, a real Ollama)."""
 
 
+def runner_process(stack: Any) -> str:
+    """Which agent-runner process runs now, as the stack sees it ('' when unknown): the local
+    PID, or the container's main PID and start time (a restarted container keeps its name
+    and often its PID inside, never its PID on the host)."""
+    pids = stack.local_pids() if hasattr(stack, "local_pids") else {}
+    if "agent-runner" in pids:
+        return f"pid {pids['agent-runner']}"
+    compose = getattr(stack, "_compose", None)
+    if compose is None:
+        return ""
+    from harness.docker_engine import docker_client
+    from harness.stack.compose import PROJECT_LABEL, SERVICE_LABEL
+
+    client = docker_client(timeout=10)
+    try:
+        containers = client.containers.list(filters={"label": [
+            f"{PROJECT_LABEL}={compose.project_name}", f"{SERVICE_LABEL}=agent-runner"]})
+        states = [c.attrs.get("State", {}) for c in containers]
+    finally:
+        client.close()
+    return ", ".join(f"container pid {st.get('Pid')} started {st.get('StartedAt')}"
+                     for st in states if st.get("Running"))
+
+
 def unsupported_reason(stack: Any, needs_llm: bool = False, needs_compose: bool = False) -> str:
     """Why faults cannot be injected into ``stack`` ('' when they can)."""
     if stack is None:

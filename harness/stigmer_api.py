@@ -11,6 +11,7 @@ from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2, io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
+from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as agent_instance_io_pb2
 from stigmer import (
     AgentExecutionInput,
     AgentInput,
@@ -150,6 +151,7 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         self.org = org
         # Every SDK call gets a deadline: a server that stops answering fails the step.
         self.client: StigmerClient = deadline_client(api_key, address, call_timeout)
+        self.created: dict[str, AgentExecution] = {}  # execution id -> the record create returned
 
     def close(self) -> None:
         self.client.close()
@@ -190,6 +192,12 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
     def default_instance(self, agent: Agent) -> object:
         return self.client.agent_instances.get(agent.status.default_instance_id)
 
+    def instances_of(self, agent: Agent) -> list[object]:
+        """The agent's instances, as Stigmer lists them by agent."""
+        return list(self.client.agent_instances.get_by_agent(
+            agent_instance_io_pb2.GetAgentInstancesByAgentRequest(
+                agent_id=agent.metadata.id, org=self.org)).items)
+
     # -- executions -------------------------------------------------------------------------
     def run(
         self,
@@ -202,10 +210,23 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         env = {key: EnvVarInput(value=v.value, is_secret=v.secret)
                for key, v in (runtime_env or {}).items()}
         config = ExecutionConfigInput(model_name=model) if model else None
-        return self.client.agent_executions.create(AgentExecutionInput(
+        execution = self.client.agent_executions.create(AgentExecutionInput(
             name=f"{agent.metadata.slug}-run", org=self.org, agent_id=agent.metadata.id,
             message=message, runtime_env=env, execution_config=config,
         ))
+        self.created[execution.metadata.id] = execution
+        return execution
+
+    def send_status(self, execution_id: str, phase: str, extra_ai_message: str = "") -> None:
+        """Push a status update as an agent-runner does (``update_status``): ``phase`` and the
+        stored transcript, plus an AI message when given. Raises what Stigmer answers."""
+        status = execution_api_pb2.AgentExecutionStatus()
+        status.CopyFrom(self.execution(execution_id).status)
+        status.phase = phase_value(phase)
+        if extra_ai_message:
+            status.messages.add(type=MessageType.MESSAGE_AI, content=extra_ai_message)
+        self.client.agent_executions.update_status(io_pb2.AgentExecutionUpdateStatusInput(
+            execution_id=execution_id, status=status))
 
     def execution(self, execution_id: str) -> AgentExecution:
         return self.client.agent_executions.get(execution_id)

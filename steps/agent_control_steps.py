@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -16,8 +17,19 @@ from hamcrest import (
     has_length,
     is_not,
 )
+from stigmer import StigmerError
 
-from harness.stigmer_api import MessageType, RuntimeValue, phase_name
+from harness.load_checks import execution_problems
+from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
+from harness.temporal_view import (
+    CLOSED_BY_CANCEL,
+    TemporalView,
+    require_view,
+    wait_for_workflow,
+)
+from harness.waiting import wait_until
+
+SETTLE_S = 3.0
 
 
 def _timeout(context) -> float:
@@ -109,12 +121,26 @@ def step_failure_mentions(context, text: str) -> None:
     assert_that(system[-1], contains_string(text))
 
 
+def temporal(context) -> TemporalView:
+    """Temporal's own view of the stack (the scenario is skipped, with why, without one)."""
+    return require_view(context.stack, lambda reason: context.scenario.skip(reason=reason))
+
+
+def _ai_text(execution) -> str:
+    return "".join(m.content for m in execution.status.messages
+                   if m.type == MessageType.MESSAGE_AI)
+
+
 @when("I cancel the execution once it is running")
 def step_cancel_when_running(context) -> None:
+    """Cancels while the answer is being streamed (some AI text is already recorded)."""
     world = context.world
-    world.api.wait_for_phase(world.last_execution.metadata.id, "IN_PROGRESS",
-                             timeout=_timeout(context), interval=0.1)
-    world.remember_execution(world.api.cancel(world.last_execution.metadata.id))
+    execution_id = world.last_execution.metadata.id
+    wait_until(lambda: world.api.execution(execution_id),
+               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and _ai_text(e).strip(),
+               timeout=_timeout(context), interval=0.1,
+               what=f"{execution_id} to stream its answer", describe=describe_execution)
+    world.remember_execution(world.api.cancel(execution_id))
 
 
 @then("the execution ends cancelled")
@@ -123,6 +149,34 @@ def step_ends_cancelled(context) -> None:
     # It stays cancelled: the runner must not overwrite the terminal phase afterwards.
     again = context.world.api.execution(execution.metadata.id)
     assert_that(phase_name(again.status.phase), equal_to("CANCELLED"))
+
+
+@then("the workflow engine stopped the execution and the agent-runner stopped working on it")
+def step_workflow_and_runner_stopped(context) -> None:
+    """Temporal was asked to cancel the workflow, closed it and runs none of its activities;
+    afterwards the record gains nothing (no new message, no more answer text)."""
+    world = context.world
+    execution_id = world.last_execution.metadata.id
+    view = wait_for_workflow(temporal(context), execution_id, lambda v: not v.running,
+                             "to close")
+    assert view.status in CLOSED_BY_CANCEL or view.cancel_requested, (
+        f"the workflow was not cancelled: {view.summary()}")
+    assert_that(view.status, is_not(equal_to("FAILED")), view.summary())
+    # The runner's activity was told to stop (a closed workflow keeps its last pending state).
+    told = [p for p in view.pending if p.state == "CANCEL_REQUESTED"] + [
+        r for r in view.runs if r.cancel_requested or r.outcome == "CANCELED"]
+    unfinished = [p for p in view.pending if p.state != "CANCEL_REQUESTED"]
+    assert told or not view.pending, f"the runner's work was not told to stop: {view.summary()}"
+    assert_that(unfinished, equal_to([]), view.summary())
+    frozen = world.api.execution(execution_id)
+    time.sleep(SETTLE_S)  # longer than a runner's update interval and heartbeat throttle
+    later = world.api.execution(execution_id)
+    assert_that(phase_name(later.status.phase), equal_to("CANCELLED"))
+    assert_that([(m.type, m.content) for m in later.status.messages],
+                equal_to([(m.type, m.content) for m in frozen.status.messages]),
+                "the execution changed after it was cancelled")
+    assert_that(later.status.streaming_usage, equal_to(frozen.status.streaming_usage))
+    world.remember_execution(later)
 
 
 @then("the execution explains that it was cancelled")
@@ -141,6 +195,7 @@ def step_run_many(context, slug: str, count: int, message: str) -> None:
     for execution in started:
         world.remember_execution(execution)
     context.batch = [execution.metadata.id for execution in started]
+    context.batch_request = {"agent_id": agent.metadata.id, "message": message}
 
 
 @then("all {count:d} executions finish")
@@ -150,21 +205,82 @@ def step_all_finish(context, count: int) -> None:
     deadline_each = _timeout(context) * 2
     finals = [world.api.wait_until_terminal(execution_id, deadline_each)
               for execution_id in context.batch]
+    context.batch_finals = finals
     phases = [phase_name(execution.status.phase) for execution in finals]
     assert_that(phases, equal_to(["COMPLETED"] * count))
 
 
 @then("none of them is lost")
 def step_none_lost(context) -> None:
-    assert_that(context.world.api.list_execution_ids(), has_items(*context.batch))
+    """Each one is listed once and is its own execution: own id, own session, the message
+    sent, and an answer of its own."""
+    world = context.world
+    listed = world.api.list_execution_ids()
+    assert_that(listed, has_items(*context.batch))
+    assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
+    problems = execution_problems(
+        [world.api.execution(i) for i in context.batch], **context.batch_request)
+    assert_that(problems, equal_to([]))
 
 
 def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _runner_runs(context, execution_id: str):
+    view = temporal(context).workflow(execution_id)
+    runs = [run for run in view.runs if run.heartbeat_timeout_s > 0]
+    assert runs, f"Temporal ran no heartbeating agent-runner activity: {view.summary()}"
+    return view, runs
+
+
 @then("it ran longer than the time a silent agent-runner is trusted")
 def step_ran_longer_than_heartbeat(context) -> None:
+    """Longer than the heartbeat timeout Temporal itself enforced on the runner's work."""
     status = context.world.last_execution.status
     seconds = (_timestamp(status.completed_at) - _timestamp(status.started_at)).total_seconds()
-    assert_that(seconds, greater_than(context.suite_config.runner_heartbeat_timeout))
+    _, runs = _runner_runs(context, context.world.last_execution.metadata.id)
+    trusted = max(run.heartbeat_timeout_s for run in runs)
+    assert_that(seconds, greater_than(trusted))
+
+
+@then("the agent-runner finished it on its first attempt")
+def step_first_attempt(context) -> None:
+    view, runs = _runner_runs(context, context.world.last_execution.metadata.id)
+    assert_that([(r.name, r.attempt, r.outcome) for r in runs],
+                equal_to([(r.name, 1, "COMPLETED") for r in runs]), view.summary())
+    assert_that(view.status, equal_to("COMPLETED"), view.summary())
+
+
+@when("a status update is sent to the finished execution")
+def step_update_finished(context) -> None:
+    """What a confused agent-runner could send: back to work with more text, FAILED, and the
+    same final phase with one more answer."""
+    world = context.world
+    execution_id = world.last_execution.metadata.id
+    world.notes["finished_record"] = world.api.execution(execution_id)
+    world.notes["update_errors"] = []
+    for phase, extra in (("IN_PROGRESS", "A sentence added after the end."), ("FAILED", ""),
+                         ("COMPLETED", "Another answer, sent after the end.")):
+        try:
+            world.api.send_status(execution_id, phase, extra_ai_message=extra)
+            world.notes["update_errors"].append(None)
+        except StigmerError as error:
+            world.notes["update_errors"].append(error)
+
+
+@then("every update is refused because the execution has finished")
+def step_updates_refused(context) -> None:
+    errors = context.world.notes["update_errors"]
+    assert_that(errors, is_not(empty()))
+    assert_that([e.code.name if e is not None else "accepted" for e in errors],
+                equal_to(["FAILED_PRECONDITION"] * len(errors)))
+
+
+@then("the finished execution is unchanged")
+def step_finished_unchanged(context) -> None:
+    world = context.world
+    before = world.notes["finished_record"]
+    after = world.api.execution(before.metadata.id)
+    assert_that(phase_name(after.status.phase), equal_to(phase_name(before.status.phase)))
+    assert_that(after.status, equal_to(before.status))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from behave import given, then, when
 from hamcrest import (
     assert_that,
     contains_string,
     equal_to,
+    has_item,
     has_length,
     is_,
     is_not,
@@ -16,14 +19,51 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
+from harness.fixture_resources import (
+    apply_resource,
+    current_ids,
+    fixture_resources,
+    get_resource,
+    stored_spec_differences,
+)
 from harness.world import ScenarioWorld
 
 
+def _cli_applied_fixtures(world: ScenarioWorld) -> list[Path]:
+    """Fixtures the scenario deployed with the command line (successful, not dry runs)."""
+    paths = []
+    for result in world.cli.history:
+        argv = list(result.argv)
+        if result.exit_code == 0 and "apply" in argv and "--dry-run" not in argv \
+                and "--config" in argv and argv.index("--config") + 1 < len(argv):
+            paths.append(Path(argv[argv.index("--config") + 1]))
+    return paths
+
+
+def expected_agents(world: ScenarioWorld) -> set[str]:
+    """Slugs of the agents this scenario deployed (API or command line) and did not delete."""
+    deployed = set(world.notes.get("deployed_agents", set()))
+    for path in _cli_applied_fixtures(world):
+        deployed.update(r.slug for r in fixture_resources(path) if r.kind == "Agent")
+    return deployed - set(world.notes.get("deleted_agents", set()))
+
+
 def _apply(world: ScenarioWorld, fixture: str) -> None:
+    """Apply every resource of the fixture, remembering what existed before and the error."""
+    resources = fixture_resources(world.fixture_path(fixture))
+    world.notes["attempted"] = resources
+    world.notes["resource_ids_before"] = current_ids(world.api, resources)
     world.last_error = None
+    deployed = world.notes.setdefault("deployed_agents", set())
+    manifests = world.notes.setdefault("manifests", {})
     try:
-        for agent in world.api.apply_all(world.manifests(fixture)):
-            world.agents[agent.metadata.slug] = agent
+        for resource in resources:
+            stored = apply_resource(world.api, resource)
+            world.agents[stored.metadata.slug] = stored
+            manifests[resource.key] = resource.manifest
+            if resource.kind == "Agent":
+                deployed.add(stored.metadata.slug)
+                world.notes.setdefault("deleted_agents", set()).discard(stored.metadata.slug)
     except StigmerError as error:
         world.last_error = error
 
@@ -41,16 +81,75 @@ def step_apply(context, fixture: str) -> None:
     _apply(context.world, fixture)
 
 
+@when('I apply the "{fixture}" manifests again')
+def step_apply_again(context, fixture: str) -> None:
+    """Any kind the fixture holds; every one of its resources must exist already."""
+    world = context.world
+    resources = fixture_resources(world.fixture_path(fixture))
+    before = current_ids(world.api, resources)
+    missing = [r.key for r in resources if r.key not in before]
+    assert_that(missing, equal_to([]), f"not applied before, so not 'again': {missing}")
+    # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
+    world.notes["ids_before"] = {key.split("/", 1)[1]: value for key, value in before.items()
+                                 if key.startswith("Workflow/")}
+    _apply(world, fixture)
+
+
+@then("every resource kept its identifier")
+def step_every_resource_kept_id(context) -> None:
+    world = context.world
+    assert_that(world.last_error, none(), "applying failed")
+    before = world.notes.get("resource_ids_before", {})
+    assert_that(before, is_not(equal_to({})), "no resource existed before the last apply")
+    now = {}
+    for key in before:
+        kind, slug = key.split("/", 1)
+        now[key] = get_resource(world.api, kind, slug).metadata.id
+    assert_that(now, equal_to(before))
+
+
+KINDS = {"agent": "Agent", "workflow": "Workflow", "mcp server": "McpServer"}
+
+
+@then('the {kind} "{slug}" holds what the "{fixture}" manifests say')
+def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
+    world = context.world
+    assert_that(world.last_error, none(), "applying failed")
+    wanted = KINDS.get(kind.strip().lower())
+    assert wanted, f"unknown kind {kind!r} (known: {', '.join(KINDS)})"
+    resources = [r for r in fixture_resources(world.fixture_path(fixture))
+                 if r.kind == wanted and r.slug == slug]
+    assert_that(resources, has_length(1), f"{kind} {slug} in {fixture}")
+    stored = get_resource(world.api, wanted, slug)
+    differences = stored_spec_differences(resources[0].manifest, stored, world.org)
+    assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
+
+
 @then("{count:d} agents exist")
 @then("{count:d} agent exists")
 def step_count(context, count: int) -> None:
-    assert_that(context.world.last_error, none())
-    assert_that(context.world.api.list_agents(), has_length(count))
+    world = context.world
+    assert_that(world.last_error, none())
+    listed = world.api.list_agents()
+    assert_that(listed, has_length(count), f"listed: {listed}")
+    assert_that(sorted(set(listed)), equal_to(sorted(listed)), "an agent is listed twice")
+    expected = expected_agents(world)
+    if expected:
+        assert_that(sorted(listed), equal_to(sorted(expected)),
+                    "the agents listed are not the ones deployed by this scenario")
+    for slug in listed:  # every listed agent is really there, under that name
+        assert_that(world.api.get_agent(slug).metadata.slug, equal_to(slug))
 
 
 @then("no agent exists")
 def step_none_exist(context) -> None:
     assert_that(context.world.api.list_agents(), has_length(0))
+
+
+def _manifest_spec(world: ScenarioWorld, slug: str):
+    """The spec the scenario's last apply sent for the agent (None when it did not)."""
+    manifest = world.notes.get("manifests", {}).get(f"Agent/{slug}")
+    return manifest.to_proto(org=world.org).spec if manifest is not None else None
 
 
 @then('the agent "{slug}" has its name, instructions and an identifier')
@@ -61,6 +160,9 @@ def step_core_fields(context, slug: str) -> None:
     assert_that(agent.metadata.id, starts_with("agt-"))
     assert_that(agent.spec.instructions.strip(), is_not(equal_to("")))
     assert_that(agent.metadata.org, equal_to(context.world.org))
+    sent = _manifest_spec(context.world, slug)
+    if sent is not None:
+        assert_that(agent.spec.instructions, equal_to(sent.instructions))
 
 
 @then('the agent "{slug}" has a description and an icon')
@@ -68,6 +170,10 @@ def step_optional_fields(context, slug: str) -> None:
     agent = context.world.api.get_agent(slug)
     assert_that(agent.spec.description.strip(), is_not(equal_to("")))
     assert_that(agent.spec.icon_url, starts_with("https://"))
+    sent = _manifest_spec(context.world, slug)
+    if sent is not None:
+        assert_that((agent.spec.description, agent.spec.icon_url),
+                    equal_to((sent.description, sent.icon_url)))
 
 
 @then('the agent "{slug}" has no description and no icon')
@@ -79,11 +185,18 @@ def step_no_optional_fields(context, slug: str) -> None:
 
 @then('the agent "{slug}" has a default instance named "{instance_name}"')
 def step_default_instance(context, slug: str, instance_name: str) -> None:
-    agent = context.world.api.get_agent(slug)
+    world = context.world
+    agent = world.api.get_agent(slug)
     assert_that(agent.status.default_instance_id, starts_with("ain-"))
-    instance = context.world.api.default_instance(agent)
+    instance = world.api.default_instance(agent)
+    assert_that(instance.metadata.id, equal_to(agent.status.default_instance_id))
     assert_that(instance.metadata.name, equal_to(instance_name))
     assert_that(instance.spec.agent_id, equal_to(agent.metadata.id))
+    assert_that(instance.metadata.org, equal_to(agent.metadata.org))
+    # The agent's instances, as Stigmer lists them, include it (and only its own).
+    listed = world.api.instances_of(agent)
+    assert_that([i.metadata.id for i in listed], has_item(instance.metadata.id))
+    assert_that({i.spec.agent_id for i in listed}, equal_to({agent.metadata.id}))
 
 
 @then("the request is rejected as invalid")
@@ -95,8 +208,15 @@ def step_rejected_invalid(context) -> None:
 
 @then("the error explains the naming rule")
 def step_error_explains_rule(context) -> None:
-    message = str(context.world.last_error).lower()
-    assert_that(message, contains_string("invalid name!"))
+    """The error names the offending name or slug of the manifest and states the rule."""
+    world = context.world
+    error = world.last_error
+    assert_that(error, not_none(), "the request was accepted")
+    message = str(error).lower()
+    offered = {value for r in world.notes.get("attempted", []) if r.manifest is not None
+               for value in (r.manifest.name, r.slug)}
+    named = sorted(value for value in offered if value.lower() in message)
+    assert named, f"the error names none of {sorted(offered)}: {error}"
     assert_that(message, contains_string("lowercase"))
 
 
@@ -108,10 +228,25 @@ def step_kept_id(context, slug: str) -> None:
 
 @when('I delete the agent "{slug}"')
 def step_delete(context, slug: str) -> None:
-    agent = context.world.api.get_agent(slug)
-    context.world.api.delete_agent(agent.metadata.id)
+    world = context.world
+    agent = world.api.get_agent(slug)
+    world.api.delete_agent(agent.metadata.id)
+    world.notes.setdefault("deleted_agents", set()).add(slug)
+    world.notes.setdefault("deleted_ids", {})[slug] = agent
 
 
 @then('the agent "{slug}" does not exist')
 def step_absent(context, slug: str) -> None:
-    assert_that(context.world.api.find_agent(slug), is_(none()))
+    world = context.world
+    assert_that(world.api.find_agent(slug), is_(none()))
+    assert_that(world.api.list_agents(), is_not(has_item(slug)))
+    deleted = world.notes.get("deleted_ids", {}).get(slug)
+    if deleted is not None:  # gone by id too, and its default instance with it
+        for read in (lambda: world.api.client.agents.get(deleted.metadata.id),
+                     lambda: world.api.default_instance(deleted)):
+            try:
+                read()
+            except StigmerError as error:
+                assert_that(error.code.name, equal_to("NOT_FOUND"), str(error))
+            else:
+                raise AssertionError(f"still readable after deletion: {deleted.metadata.id}")

@@ -60,15 +60,24 @@ def step_greeting(context) -> None:
     assert greeting, f"answer has no greeting ({greeting.reason}): {answer!r}"
 
 
+def _created(context):
+    """The record Stigmer returned when the last execution was created."""
+    world = context.world
+    created = world.api.created.get(world.last_execution.metadata.id)
+    assert created is not None, "the scenario did not create this execution through the API"
+    return created
+
+
 @then('the phases it went through were "{phases}", in that order')
 def step_phases_in_order(context, phases: str) -> None:
-    """The stream shows the lifecycle in order. It may start after PENDING (the runner can be
-    that fast), but it must show the work in progress and end with the final phase."""
+    """Every phase, in order and none skipped: the record as created, then what the
+    execution's stream showed until it ended."""
     expected = [phase.strip() for phase in phases.split(",")]
-    seen = context.world.notes["followed"].phases
-    assert_that(seen, contains_exactly(*expected[expected.index(seen[0]):])
-                if seen and seen[0] in expected else contains_exactly(*expected))
-    assert_that(seen, has_item("IN_PROGRESS"))
+    seen = [phase_name(_created(context).status.phase)]
+    for phase in context.world.notes["followed"].phases:
+        if phase != seen[-1]:
+            seen.append(phase)
+    assert_that(seen, contains_exactly(*expected))
 
 
 @then("the execution holds my message and the agent's answer")
@@ -93,3 +102,16 @@ def step_exists_for(context, slug: str) -> None:
 def step_phase_one_of(context, phases: str) -> None:
     allowed = [phase.strip() for phase in phases.split(",")]
     assert_that(phase_name(context.world.last_execution.status.phase), is_in(allowed))
+
+
+@then('right after it was started its phase was one of "{phases}"')
+def step_phase_at_start(context, phases: str) -> None:
+    """The record as Stigmer stored it when the execution was created (deterministic: it is
+    what create returned), and not yet finished."""
+    allowed = [phase.strip() for phase in phases.split(",")]
+    created = _created(context)
+    assert_that(phase_name(created.status.phase), is_in(allowed))
+    assert_that(created.status.completed_at, equal_to(""))
+    stored = context.world.api.execution(created.metadata.id)
+    assert_that(stored.metadata.id, equal_to(created.metadata.id))
+    assert_that(stored.spec.message, equal_to(created.spec.message))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from behave import given, then, when
 from hamcrest import (
@@ -14,19 +15,28 @@ from hamcrest import (
     greater_than,
     has_item,
     is_in,
+    is_not,
     less_than,
     not_none,
 )
 from stigmer import StigmerError
 
-from harness.faults import Faults, unsupported_reason
+from harness.faults import Faults, runner_process, unsupported_reason
+from harness.load_checks import execution_problems
 from harness.stigmer_api import MessageType, describe_execution, phase_name
+from harness.temporal_view import require_view, wait_for_workflow
+from harness.waiting import wait_until
 
 
 def _faults(context) -> Faults:
     faults = getattr(context, "faults", None)
     assert faults is not None, "the scenario did not ask to break parts of the platform"
     return faults
+
+
+def temporal(context):
+    """Temporal's own view of the stack (the scenario is skipped, with why, without one)."""
+    return require_view(context.stack, lambda reason: context.scenario.skip(reason=reason))
 
 
 def _skipped(context, **needs: bool) -> bool:
@@ -58,7 +68,9 @@ def _run_to_completion(context, slug: str, message: str):
 
 @given('I have run the agent "{slug}" with the message "{message}" to completion')
 def step_have_run(context, slug: str, message: str) -> None:
-    context.world.notes["before_fault"] = _run_to_completion(context, slug, message).metadata.id
+    done = _run_to_completion(context, slug, message)
+    context.world.notes["before_fault"] = done.metadata.id
+    context.world.notes["before_fault_record"] = done
 
 
 @then('I can run the agent "{slug}" with the message "{message}" to completion')
@@ -68,11 +80,27 @@ def step_can_run(context, slug: str, message: str) -> None:
 
 @when("the agent-runner crashes once the execution is running, and a new one starts")
 def step_crash_runner(context) -> None:
+    """Kills the runner while it streams the answer and Temporal shows it working on the
+    execution (so the kill cannot miss); remembers which worker and which process that was."""
     world = context.world
-    world.api.wait_for_phase(world.last_execution.metadata.id, "IN_PROGRESS",
-                             timeout=context.suite_config.execution_timeout, interval=0.1)
+    execution_id = world.last_execution.metadata.id
+    wait_until(lambda: world.api.execution(execution_id),
+               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and any(
+                   m.content.strip() for m in e.status.messages
+                   if m.type == MessageType.MESSAGE_AI),
+               timeout=context.suite_config.execution_timeout, interval=0.1,
+               what=f"{execution_id} to stream its answer", describe=describe_execution)
+
+    def working(view) -> list:
+        return [p for p in view.pending if p.state == "STARTED" and p.worker]
+
+    view = wait_for_workflow(temporal(context), execution_id, lambda v: bool(working(v)),
+                             "to run an activity on an agent-runner")
+    world.notes["crashed_work"] = working(view)[0]
+    world.notes["runner_before"] = runner_process(context.stack)
     world.notes["crashed_at"] = datetime.now(UTC)
     _faults(context).crash_runner()
+    world.notes["runner_after"] = runner_process(context.stack)
 
 
 @when("the workflow engine restarts")
@@ -115,19 +143,71 @@ def step_fails_within(context, seconds: int) -> None:
 
 @then("it finished after the crash")
 def step_finished_after_crash(context) -> None:
-    completed = context.world.last_execution.status.completed_at
+    """Finished after the kill, by a retry of the crashed work on a new agent-runner process,
+    with nothing lost or done twice."""
+    world = context.world
+    execution = world.api.execution(world.last_execution.metadata.id)
+    completed = execution.status.completed_at
     assert_that(completed, not_none())
     finished = datetime.fromisoformat(completed.replace("Z", "+00:00"))
-    assert_that(finished, greater_than(context.world.notes["crashed_at"]))
+    assert_that(finished, greater_than(world.notes["crashed_at"]))
+    # Temporal's view: the crashed work was retried, and the retry finished it.
+    crashed = world.notes["crashed_work"]
+    view = temporal(context).workflow(execution.metadata.id)
+    runs = view.runs_of(crashed.name)
+    assert_that([(r.outcome, r.attempt > 1) for r in runs][-1:], equal_to([("COMPLETED", True)]),
+                f"no retry after the crash finished the work: {view.summary()}")
+    assert_that(runs[-1].last_failure, is_not(equal_to("")), view.summary())
+    # A new process did it (the worker name, or the process the stack runs, changed).
+    before, after = world.notes["runner_before"], world.notes["runner_after"]
+    assert (runs[-1].finished_by and runs[-1].finished_by != crashed.worker) or (
+        before and after and before != after), (
+        f"the same agent-runner process finished it: worker {crashed.worker} -> "
+        f"{runs[-1].finished_by}; process {before!r} -> {after!r}")
+    # Nothing lost, nothing done twice: the message once, exactly one whole final answer.
+    problems = execution_problems([execution], execution.spec.agent_id, execution.spec.message)
+    assert_that(problems, equal_to([]), describe_execution(execution))
 
 
 @then("the execution finished before the restart is still completed with its answer")
 def step_before_fault_kept(context) -> None:
+    """The same record as before the restart: phase, messages, answer and times."""
     execution = context.world.api.execution(context.world.notes["before_fault"])
     assert_that(phase_name(execution.status.phase), is_in(["COMPLETED"]),
                 describe_execution(execution))
     kinds = [m.type for m in execution.status.messages]
     assert_that(kinds, has_item(MessageType.MESSAGE_AI))
+    before = context.world.notes["before_fault_record"]
+    assert_that(execution.spec, equal_to(before.spec))
+    assert_that([(m.type, m.content) for m in execution.status.messages],
+                equal_to([(m.type, m.content) for m in before.status.messages]))
+    assert_that((execution.status.started_at, execution.status.completed_at),
+                equal_to((before.status.started_at, before.status.completed_at)))
+
+
+@then("every agent is as it was before the restart")
+def step_agents_unchanged(context) -> None:
+    """Same agents, each with the same identifier, version and spec as when applied."""
+    world = context.world
+    applied = {slug: r for slug, r in world.agents.items() if r.metadata.id.startswith("agt-")}
+    assert applied, "the scenario applied no agent"
+    assert_that(sorted(world.api.list_agents()), equal_to(sorted(applied)))
+    for slug, agent in applied.items():
+        stored = world.api.get_agent(slug)
+        assert_that((stored.metadata.id, stored.metadata.version.id, stored.spec),
+                    equal_to((agent.metadata.id, agent.metadata.version.id, agent.spec)), slug)
+        assert_that(stored.status.default_instance_id, equal_to(agent.status.default_instance_id))
+
+
+@then("its failure message names the model endpoint's address")
+def step_failure_names_endpoint(context) -> None:
+    """The SYSTEM message names where the agent-runner looked for the model (its port)."""
+    port = urlsplit(context.stack.info.llm_url).port
+    assert port, f"the stack does not say where its model endpoint is: {context.stack.info}"
+    system = [m.content for m in context.world.last_execution.status.messages
+              if m.type == MessageType.MESSAGE_SYSTEM]
+    assert system, "no SYSTEM message explains the failure"
+    assert_that(system[-1], contains_string(f":{port}"))
 
 
 @given("the execution services run in containers")
@@ -147,12 +227,14 @@ def step_services_back(context) -> None:
 
 @when('I try to run the agent "{slug}" with the message "{message}"')
 def step_try_run(context, slug: str, message: str) -> None:
+    """Records the refusal (e.g. an agent that does not exist) for the Then-steps."""
     world = context.world
     world.last_error = None
-    agent = world.api.get_agent(slug)
+    world.notes["result"] = None
     started = time.monotonic()
     try:
-        world.remember_execution(world.api.run(agent, message))
+        execution = world.api.run(world.api.get_agent(slug), message)
+        world.notes["result"] = world.remember_execution(execution)
     except StigmerError as error:
         world.last_error = error
     world.notes["seconds"] = time.monotonic() - started

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from behave import then, when
 from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
+from harness.load_checks import execution_problems
 from harness.reporting.load_chart import Sample, write_load_charts
 from harness.stigmer_api import TERMINAL_PHASES, phase_name
 
@@ -69,7 +70,8 @@ def step_start_burst(context, count: int, slug: str, message: str) -> None:
     with ThreadPoolExecutor(max_workers=STARTERS) as pool:
         started = list(pool.map(start, range(count)))
     context.burst = {"started": dict(started), "began": began,
-                     "start_s": time.monotonic() - began}
+                     "start_s": time.monotonic() - began, "agent_id": agent.metadata.id,
+                     "message": message}
 
 
 @then("all {count:d} executions end within {seconds:d} seconds")
@@ -98,13 +100,18 @@ def step_burst_ends(context, count: int, seconds: int) -> None:
 
 @then("none is lost, and every one of them completed")
 def step_burst_completed(context) -> None:
+    """Each one listed once, COMPLETED, with its own id and session, the message sent and a
+    non-empty answer of its own."""
     world, burst = context.world, context.burst
-    assert_that(world.api.list_execution_ids(), has_items(*burst["started"]))
-    others = Counter(
-        f"{phase_name(e.status.phase)}: {e.status.error[:160]}"
-        for e in burst["finals"].values()
-        if phase_name(e.status.phase) != "COMPLETED")
-    assert_that(dict(others), equal_to({}), "executions that did not complete")
+    listed = world.api.list_execution_ids()
+    assert_that(listed, has_items(*burst["started"]))
+    assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
+    finals = [world.api.execution(i) for i in burst["started"]]
+    problems = execution_problems(finals, burst["agent_id"], burst["message"])
+    print(f"[load] {len(finals)} executions checked one by one: "
+          f"{problems or 'all whole and their own'}",
+          file=sys.__stderr__, flush=True)
+    assert_that(problems, equal_to([]), "executions lost, shared or incomplete")
 
 
 @then("the throughput and the latency of the burst are reported")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from behave import then, when
+from behave import then
 from google.protobuf import json_format
 from hamcrest import (
     assert_that,
@@ -66,14 +66,6 @@ def step_count(context, count: int) -> None:
 @then("no workflow exists")
 def step_none(context) -> None:
     assert_that(context.world.api.list_workflows(), has_length(0))
-
-
-@when('I apply the "{fixture}" manifests again')
-def step_apply_again(context, fixture: str) -> None:
-    context.world.notes["ids_before"] = {
-        m.name: context.world.api.get_workflow(m.name).metadata.id
-        for m in context.world.manifests(fixture)}
-    context.world.api.apply_all(context.world.manifests(fixture))
 
 
 @then("every workflow kept its identifier")
