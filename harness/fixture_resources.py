@@ -81,11 +81,12 @@ def get_resource(api: Any, kind: str, slug: str) -> Any:
 
 
 def find_resource(api: Any, kind: str, slug: str) -> Any | None:
-    """The stored resource, or None when Stigmer says it does not exist."""
+    """The stored resource, or None when Stigmer says it does not exist (NOT_FOUND, or a
+    reference it refuses as invalid: no resource can have a slug that breaks the rules)."""
     try:
         return get_resource(api, kind, slug)
     except StigmerError as error:
-        if error.grpc_code == grpc.StatusCode.NOT_FOUND:
+        if error.grpc_code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             return None
         raise
 
