@@ -7,11 +7,14 @@ import base64
 import html
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
+
+FRAGMENT = re.compile(r"[A-Za-z0-9]{12,}")
 
 
 def _base64_cores(secret: bytes, encode) -> list[str]:
@@ -41,7 +44,12 @@ def encoded_forms(secret: str) -> dict[str, str]:
         .replace(">", "\\u003e").replace("&", "\\u0026"),
         "URL-encoded": quote(secret, safe=""),
         "URL-encoded (form)": quote_plus(secret, safe=""),
+        "Python repr": repr(secret)[1:-1],
     }
+    # Long letter/digit runs survive any escaping of the characters around them.
+    for index, run in enumerate(FRAGMENT.findall(secret)):
+        if run != secret:
+            forms[f"fragment {index}"] = run
     for index, core in enumerate(_base64_cores(raw, base64.b64encode)):
         forms[f"base64 ({index})"] = core
     for index, core in enumerate(_base64_cores(raw, base64.urlsafe_b64encode)):

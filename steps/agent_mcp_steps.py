@@ -86,6 +86,24 @@ def step_tool_result_real(context, name: str) -> None:
         assert not secret or secret not in recorded, f"the {what} holds the secret unmasked"
 
 
+def _value_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@then("the tool was given the values of my message")
+def step_tool_given_my_values(context) -> None:
+    """Every argument of the tool call is a value my message holds (no value made up)."""
+    execution = _final(context)
+    asked = " ".join(m.content for m in execution.status.messages
+                     if m.type == MessageType.MESSAGE_HUMAN).lower()
+    use = context.world.notes["tool_use"]
+    assert_that(use.arguments, is_not(equal_to({})), f"{use.name} was given no value")
+    invented = {k: v for k, v in use.arguments.items() if _value_text(v).lower() not in asked}
+    assert_that(invented, equal_to({}), f"values of {use.name} not in my message {asked!r}")
+
+
 @then("the agent's answer quotes the tool's result")
 def step_answer_quotes_result(context) -> None:
     """Every number of the tool's result that the request did not contain (the part nobody

@@ -12,7 +12,7 @@ import pytest
 
 from harness.secret_scan import encoded_forms, forms_in, scan_files
 
-SECRET = 'vt-3fa9c0d1<&>"\' /+=e27b'
+SECRET = 'vt-3fa9c0d1e27b<&>"\' /+=e27b3fa9c0d1'
 
 
 @pytest.mark.parametrize("encode", [
@@ -20,7 +20,9 @@ SECRET = 'vt-3fa9c0d1<&>"\' /+=e27b'
     lambda s: json.dumps(s).replace("<", "\\u003c").replace(">", "\\u003e")
     .replace("&", "\\u0026"),
     lambda s: quote(s, safe=""), lambda s: quote_plus(s),
-], ids=["raw", "html", "json", "json-html-safe", "url", "url-form"])
+    lambda s: repr([s]), lambda s: repr(s + '"'),
+    lambda s: s.replace("<", "&lt;").replace('"', "&#x22;"),
+], ids=["raw", "html", "json", "json-html-safe", "url", "url-form", "repr", "repr-2", "odd"])
 def test_text_encodings_are_found(encode) -> None:
     assert forms_in(f"before {encode(SECRET)} after", SECRET)
 
@@ -34,6 +36,7 @@ def test_base64_is_found_at_any_alignment(prefix: str, b64) -> None:
 
 def test_other_text_is_clean() -> None:
     assert forms_in("vt-3fa9c0d1 and *** were masked", SECRET) == []
+    assert forms_in("short runs alone: 3fa9c0d1", "tok-3fa9c0d1-x") == []
     assert "raw" in encoded_forms(SECRET)
 
 
@@ -41,4 +44,5 @@ def test_scan_files_names_file_and_form(tmp_path: Path) -> None:
     (tmp_path / "clean.log").write_text("nothing\n")
     (tmp_path / "leak.html").write_text(f"<td>{html.escape(SECRET)}</td>")
     hits = scan_files(sorted(tmp_path.iterdir()), SECRET, root=tmp_path)
-    assert hits == ["leak.html: HTML-escaped"]
+    assert hits[0] == "leak.html: HTML-escaped"
+    assert all(hit.startswith("leak.html: ") for hit in hits)
