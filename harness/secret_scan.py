@@ -102,3 +102,17 @@ def remember_secret(world: Any) -> str:
         world.redactor.add(value)
     world.notes["secret"] = value
     return value
+
+
+#: Where a run lists the files its safety net had to mask (a secret a service or report wrote).
+MASKED_LIST = "masked-files.txt"
+
+
+def record_masked(run_dir: Path, changed: Iterable[Path]) -> None:
+    """Append the files the harness had to mask to ``<run>/masked-files.txt`` (names only):
+    masking protects the files, this keeps the leak visible (tests/test_secrets_scan.py)."""
+    names = [path.relative_to(run_dir).as_posix() if path.is_relative_to(run_dir) else str(path)
+             for path in changed]
+    if names:
+        with (run_dir / MASKED_LIST).open("a", encoding="utf-8") as listing:
+            listing.write("".join(f"{name}\n" for name in names))

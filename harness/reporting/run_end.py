@@ -9,6 +9,7 @@ from pathlib import Path
 from harness.reporting.living_docs import write_living_docs
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.redact import redact_tree
+from harness.secret_scan import record_masked
 
 _LINE_SUFFIX = re.compile(r"(:\d+)+$")
 
@@ -28,7 +29,7 @@ def finish_run(run_dir: Path, notes: ScenarioNotes, paths: Iterable[str],
     """Called from ``after_all``: every JUnit file is written by then (the HTML report and the
     console text redact themselves when behave closes them; service logs once they stop)."""
     notes.save(run_dir)
-    redact_tree(run_dir / "junit")
+    record_masked(run_dir, redact_tree(run_dir / "junit"))
     try:
         docs = write_living_docs(feature_paths(paths), run_dir, root=Path.cwd())
         emit(f"[report] living documentation: {docs[0]}")
