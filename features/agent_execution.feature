@@ -15,15 +15,27 @@ Feature: Running an agent on a real model
     Then it responds with a greeting
 
   @api
-  Scenario: Asked to greet back, the agent greets
-    When I run the agent "greeter" with the message "Hello! Please greet me back."
+  Scenario Outline: The agent's instructions decide how it answers: <message>
+    The greeter's instructions ask it to greet; the assistant's do not. The message greets
+    nobody, so a greeting can only come from the instructions.
+
+    Given I have applied the "agents/plain" manifests
+    When I run the agent "greeter" with the message "<message>"
     Then it responds with a greeting
+    When I run the agent "assistant" with the message "<message>"
+    Then it responds without a greeting
+
+    Examples:
+      | message                            |
+      | Please introduce yourself.         |
+      | Good evening, who am I talking to? |
 
   @api
   Scenario: An execution goes through its phases to completion
-    When I run the agent "greeter" with the message "Say hello and confirm you can respond" and follow it
+    When I run the agent "greeter" with the message "Good morning! Can you respond?" and follow it
     Then the phases it went through were "PENDING, IN_PROGRESS, COMPLETED", in that order
     And the execution holds my message and the agent's answer
+    And the answer it streamed is the answer it keeps
 
   @api
   Scenario: Starting an execution records it as pending or running

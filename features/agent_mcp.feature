@@ -9,13 +9,16 @@ Feature: Using the tools of an MCP server
     And I have applied the "agents/with-mcp" manifests
 
   Scenario: The agent adds numbers with a tool of the MCP server
-    When I run the agent "calculator-user" with the message "Use the add tool to add 2 and 3."
+    When I run the agent "calculator-user" with the message "Use the add tool to add 3817 and 6604."
     Then the execution completes
     And the agent called the "add" tool of the "calculator" server
+    And the tool was given the values of my message
     And the tool's result is what the calculator server answers for those arguments
+    And the agent's answer quotes the tool's result
 
   Scenario: The agent asks the MCP server for the time in a city
     When I run the agent "calculator-user" with the message "What time is it in Paris? Use the get_time_in_city tool."
     Then the execution completes
     And the agent called the "get_time_in_city" tool of the "calculator" server
+    And the tool was given the values of my message
     And the tool's result is what the calculator server answers for those arguments

@@ -8,7 +8,15 @@ Feature: Choosing the model an execution uses
     Given I have applied the "agents/basic" manifests
 
   Scenario: An execution runs on the model it asks for
-    When I run the agent "greeter" with the message "Say hello" on the configured model
+    When I run the agent "greeter" with the message "Good morning!" on the configured model
+    Then the execution completes
+    And the execution reports the model it used
+
+  Scenario: The model is recorded under the name the execution asked for
+    The same model under another of its names: the record must show the name asked for,
+    not the agent-runner's default.
+
+    When I run the agent "greeter" with the message "Good morning!" on the configured model under its full name
     Then the execution completes
     And the execution reports the model it used
 

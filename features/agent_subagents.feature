@@ -10,3 +10,4 @@ Feature: Delegating to sub-agents
     Then the execution completes
     And the agent delegated to its sub-agent "poet"
     And the sub-agent's answer is recorded as a tool result
+    And the sub-agent's answer mentions "lighthouse" in any letter case

@@ -33,11 +33,25 @@ Feature: Keeping the platform closed to strangers
     And the services in containers are published only on this machine
 
   @phase2 @requires-temporal @requires-llm @api
-  Scenario: A secret handed to an agent is kept out of its messages
-    The run's logs, reports and artifacts are scanned for the secret and the API key after
-    the run (tests/test_secrets_scan.py): the secret is made for the run, never written here.
+  Scenario: A secret the agent's tool needs reaches the tool, and is kept out of everything else
+    The vault opens only with its token, and echoes the token in its answer, as careless
+    services do: the model receives the secret, and the platform must mask it. After the run,
+    its logs, reports and artifacts are scanned for the secret and the API key in every
+    encoding (tests/test_secrets_scan.py): the secret is made for the run, never written here.
 
-    Given I have applied the "agents/with-env" manifests
-    When I run the agent "env-aware" with the message "Tell me the service token." and a secret "SERVICE_TOKEN" made for this run
+    Given the vault tool server is running, opened only by a token made for this run, and registered as "vault"
+    And I have applied the "agents/with-vault" manifests
+    When I run the agent "vault-keeper" with the message "What is the code in the vault? Use the open_vault tool." and a secret "VAULT_TOKEN" made for this run
     Then the execution completes
+    And the agent called the "open_vault" tool of the "vault" server
+    And the tool's result is what the vault server answers for those arguments
     And no message of the execution contains the secret
+    And no service log contains the secret
+
+  @phase2 @requires-temporal @requires-llm @api
+  Scenario: Without the right secret the agent's tool stays closed
+    Given the vault tool server is running, opened only by a token made for this run, and registered as "vault"
+    And I have applied the "agents/with-vault" manifests
+    When I run the agent "vault-keeper" with the message "What is the code in the vault? Use the open_vault tool." and the secret "VAULT_TOKEN" set to a wrong token
+    Then the execution fails
+    And its failure message mentions "vault"

@@ -26,6 +26,7 @@ from harness.reporting.redact import (
 )
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
+from harness.secret_scan import record_masked
 from harness.shared_stack import stack_for_run
 from harness.stack.stack import Stack
 from harness.watchdog import Watchdog
@@ -72,7 +73,7 @@ def stigmer_stack(context, config: SuiteConfig, report: PrerequisiteReport,
     finally:
         with phase(progress, "[stack] stopping"):
             stack.stop()
-        redact_tree(run_dir / "logs")
+        record_masked(run_dir, redact_tree(run_dir / "logs"))
 
 
 @fixture

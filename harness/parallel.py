@@ -37,6 +37,7 @@ from harness.reporting.progress import ProgressLog, phase
 from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_dir import RUN_DIR_ENV, run_directory
 from harness.reporting.run_end import feature_paths
+from harness.secret_scan import record_masked
 from harness.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
 from harness.shared_stack import SHARED_STACK_ENV, describe
 from harness.stack.stack import build_stack
@@ -191,7 +192,7 @@ def run_on_shared_stack(selection: Selection, workers: list[Worker], alongside: 
     finally:
         with phase(emit, "[parallel] stopping the shared stack"):
             stack.stop()
-        redact_tree(run_dir / "logs")
+        record_masked(run_dir, redact_tree(run_dir / "logs"))
 
 
 def run_workers(workers: list[Worker], options: Sequence[str], run_dir: Path,

@@ -20,6 +20,7 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.load_checks import execution_problems
+from harness.secret_scan import forms_in, scan_files
 from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
 from harness.temporal_view import (
     CLOSED_BY_CANCEL,
@@ -64,6 +65,25 @@ def step_run_configured_model(context, slug: str, message: str) -> None:
     world.remember_execution(execution)
 
 
+def full_model_name(model: str) -> str:
+    """The same model under its fully qualified Ollama name (host and namespace spelt out)."""
+    parts = model.split("/")
+    if len(parts) == 1:
+        parts = ["library", *parts]
+    if len(parts) == 2:
+        parts = ["registry.ollama.ai", *parts]
+    return "/".join(parts)
+
+
+@when('I run the agent "{slug}" with the message "{message}" on the configured model under '
+      'its full name')
+def step_run_full_model_name(context, slug: str, message: str) -> None:
+    world = context.world
+    context.requested_model = full_model_name(context.suite_config.model)
+    execution = world.api.run(world.api.get_agent(slug), message, model=context.requested_model)
+    world.remember_execution(execution)
+
+
 @when('I run the agent "{slug}" with the message "{message}" on the model "{model}"')
 def step_run_model(context, slug: str, message: str, model: str) -> None:
     world = context.world
@@ -92,22 +112,27 @@ def step_answer_mentions(context, text: str) -> None:
 @then('no message of the execution contains "{secret}"')
 def step_no_message_leak(context, secret: str) -> None:
     execution = context.world.api.execution(context.world.last_execution.metadata.id)
-    leaking = [i for i, m in enumerate(execution.status.messages) if secret in m.content]
+    leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")
-    assert secret not in execution.status.error
+    assert_that(forms_in(execution.status.error, secret), equal_to([]))
 
 
 @then('no service log contains "{secret}"')
 def step_no_log_leak(context, secret: str) -> None:
+    """The service logs as the services wrote them, in every encoding of the secret."""
     logs = context.stack.log_files()
     assert_that(logs, is_not(empty()), "no service log was collected")
-    leaking = [log.name for log in logs if secret in log.read_text(errors="replace")]
-    assert_that(leaking, equal_to([]))
+    assert_that(scan_files(logs, secret), equal_to([]))
 
 
 @then("the execution reports the model it used")
 def step_reports_model(context) -> None:
-    usage = context.world.last_execution.status.streaming_usage
+    """The record names exactly the model the execution asked for (not the runner's default)
+    and counts the tokens it produced."""
+    world = context.world
+    execution = world.api.execution(world.last_execution.metadata.id)
+    assert_that(execution.spec.execution_config.model_name, equal_to(context.requested_model))
+    usage = execution.status.streaming_usage
     assert_that(usage.model, equal_to(context.requested_model))
     assert_that(usage.output_tokens, greater_than(0))
 

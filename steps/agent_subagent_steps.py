@@ -6,6 +6,7 @@ from behave import then
 from hamcrest import (
     assert_that,
     contains_exactly,
+    contains_string,
     equal_to,
     has_item,
     has_length,
@@ -37,3 +38,11 @@ def step_answer_as_tool_result(context) -> None:
     run = context.world.notes["sub_agent_run"]
     uses = [(u.name, u.status, u.content) for u in tool_uses(_final(context))]
     assert_that(uses, has_item((f"delegate_to_{run.name}", "COMPLETED", run.output)))
+
+
+@then('the sub-agent\'s answer mentions "{text}" in any letter case')
+def step_sub_answer_mentions(context, text: str) -> None:
+    """Its own record's answer: what only its instructions (not the agent's) ask for."""
+    run = context.world.notes["sub_agent_run"]
+    assert_that(run.output.lower(), contains_string(text.lower()),
+                f"the answer of the sub-agent {run.name} to {run.input!r}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from behave import then, when
-from hamcrest import assert_that, contains_exactly, equal_to, has_item, is_in
+from hamcrest import assert_that, contains_exactly, equal_to, is_in, is_not
 
 from harness import validation
 from harness.stigmer_api import MessageType, phase_name
 
 BASIC_AGENT = "greeter"
-GREETING_PROMPT = "Say hello and confirm you can respond"
+#: Greets nobody and holds no greeting word: a greeting in the answer is the agent's own.
+GREETING_PROMPT = "Good morning! Who are you?"
 GREETINGS = ("hello", "hi", "hey", "greetings", "welcome", "howdy")
 
 
@@ -47,17 +48,42 @@ def _last_ai_answer(execution) -> str:
     return answers[-1]
 
 
-@then("it responds with a greeting")
-def step_greeting(context) -> None:
+def _human_message(execution) -> str:
+    humans = [m.content for m in execution.status.messages if m.type == MessageType.MESSAGE_HUMAN]
+    assert humans, "the execution holds no message of mine"
+    return humans[0]
+
+
+def _completed_answer(context) -> tuple[str, str]:
+    """(my message, the agent's coherent answer of its own) of the last execution."""
     world = context.world
     execution = world.api.wait_for_phase(world.last_execution.metadata.id, "COMPLETED",
                                          timeout=_timeout(context))
     world.remember_execution(execution)
-    answer = _last_ai_answer(execution)
-    coherent = validation.is_coherent_answer(answer)
+    answer, prompt = _last_ai_answer(execution), _human_message(execution)
+    coherent = validation.is_coherent_answer(answer, prompt)
     assert coherent, f"answer is not coherent ({coherent.reason}): {answer!r}"
-    greeting = validation.contains_any(answer, GREETINGS)
-    assert greeting, f"answer has no greeting ({greeting.reason}): {answer!r}"
+    return prompt, answer
+
+
+def _greetings_of_its_own(prompt: str, answer: str) -> list[str]:
+    """Greeting words of the answer that my message did not already hold."""
+    return [word for word in GREETINGS if validation.contains_any(answer, [word])
+            and not validation.contains_any(prompt, [word])]
+
+
+@then("it responds with a greeting")
+def step_greeting(context) -> None:
+    prompt, answer = _completed_answer(context)
+    found = _greetings_of_its_own(prompt, answer)
+    assert found, f"no greeting of its own (none of {GREETINGS} beyond {prompt!r}): {answer!r}"
+
+
+@then("it responds without a greeting")
+def step_no_greeting(context) -> None:
+    _, answer = _completed_answer(context)
+    found = validation.contains_any(answer, GREETINGS)
+    assert not found, f"the answer greets ({found.reason}): {answer!r}"
 
 
 def _created(context):
@@ -82,11 +108,25 @@ def step_phases_in_order(context, phases: str) -> None:
 
 @then("the execution holds my message and the agent's answer")
 def step_holds_messages(context) -> None:
-    execution = context.world.last_execution
-    kinds = [MessageType.Name(m.type) for m in execution.status.messages]
-    assert_that(kinds, has_item("MESSAGE_HUMAN"))
-    assert_that(kinds, has_item("MESSAGE_AI"))
-    assert validation.is_not_gibberish(_last_ai_answer(execution))
+    world = context.world
+    execution = world.api.execution(world.last_execution.metadata.id)
+    assert_that(_human_message(execution), equal_to(execution.spec.message))
+    answer = _last_ai_answer(execution)
+    coherent = validation.is_coherent_answer(answer, execution.spec.message)
+    assert coherent, f"answer is not coherent ({coherent.reason}): {answer!r}"
+
+
+@then("the answer it streamed is the answer it keeps")
+def step_streamed_is_kept(context) -> None:
+    """The last answer the stream showed is the stored one, and the stream showed it grow."""
+    world = context.world
+    streamed = [_last_ai_answer(s) for s in world.notes["followed"].snapshots
+                if any(m.type == MessageType.MESSAGE_AI for m in s.status.messages)]
+    assert_that(streamed, is_not(equal_to([])), "the stream showed no answer")
+    kept = _last_ai_answer(world.api.execution(world.last_execution.metadata.id))
+    assert_that(streamed[-1], equal_to(kept))
+    for earlier in streamed[:-1]:
+        assert kept.startswith(earlier.strip()[:20]), f"streamed {earlier!r}, kept {kept!r}"
 
 
 @then('the execution exists for the agent "{slug}"')

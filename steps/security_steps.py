@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from behave import given, then, when
+from google.protobuf import json_format, text_format
 from hamcrest import assert_that, contains_string, empty, equal_to, is_, is_not
 
 from harness.config import REPO_ROOT
+from harness.secret_scan import forms_in, remember_secret, scan_files
 from harness.security import call_without_key, exposed, listeners, published_ports
 from harness.stack.services import StigmerServerProcess
 from harness.stigmer_api import RuntimeValue, StigmerApi
@@ -98,21 +99,36 @@ def step_published_locally(context) -> None:
     assert_that([p for p in published if p[2] not in ("127.0.0.1", "::1")], equal_to([]))
 
 
-#: Lets a test that scans the run's files afterwards choose the secret
-#: (tests/test_secrets_scan.py).
-SECRET_ENV = "STIGMER_E2E_SCAN_SECRET"
-
-
 @when('I run the agent "{slug}" with the message "{message}" and a secret "{name}" made for '
       'this run')
 def step_run_with_fresh_secret(context, slug: str, message: str, name: str) -> None:
     world = context.world
-    value = os.environ.get(SECRET_ENV) or f"sec-{secrets.token_hex(12)}"
-    world.redactor.add(value)
-    world.notes["secret"] = value
+    value = remember_secret(world)
     execution = world.api.run(world.api.get_agent(slug), message,
                               runtime_env={name: RuntimeValue(value, secret=True)})
     world.remember_execution(execution)
+
+
+@when('I run the agent "{slug}" with the message "{message}" and the secret "{name}" set '
+      'to a wrong token')
+def step_run_with_wrong_token(context, slug: str, message: str, name: str) -> None:
+    world = context.world
+    wrong = f"wrong-{secrets.token_hex(8)}"
+    world.redactor.add(wrong)
+    execution = world.api.run(world.api.get_agent(slug), message,
+                              runtime_env={name: RuntimeValue(wrong, secret=True)})
+    world.remember_execution(execution)
+
+
+def _record_texts(execution) -> str:
+    """The execution as the API returns it, in every serialisation, without the runtime
+    values the caller sent (Stigmer stores those, by design)."""
+    record = type(execution)()
+    record.CopyFrom(execution)
+    record.spec.ClearField("runtime_env")
+    return "\n".join((text_format.MessageToString(record, as_utf8=True),
+                      json_format.MessageToJson(record),
+                      record.SerializeToString().decode("utf-8", errors="replace")))
 
 
 @then("no message of the execution contains the secret")
@@ -120,6 +136,17 @@ def step_no_message_has_secret(context) -> None:
     world = context.world
     execution = world.api.execution(world.last_execution.metadata.id)
     secret = world.notes["secret"]
-    leaking = [i for i, m in enumerate(execution.status.messages) if secret in m.content]
+    leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")
-    assert secret not in execution.status.error
+    assert_that(forms_in(_record_texts(execution), secret), equal_to([]),
+                "forms of the secret in the execution's record (messages, tool calls, "
+                "sub-agents, status)")
+
+
+@then("no service log contains the secret")
+def step_no_log_has_secret(context) -> None:
+    """The service logs as the services wrote them so far (the harness masks its copies and,
+    at the end of the run, the files: this looks before)."""
+    logs = context.stack.log_files()
+    assert_that(logs, is_not(empty()), "no service log was collected")
+    assert_that(scan_files(logs, context.world.notes["secret"]), equal_to([]))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 MASK = "***"
 _MIN_SECRET_LEN = 3  # shorter values would mask ordinary words
+# A model that saw a secret may repeat it only in part, or with its punctuation changed:
+# long letter/digit runs of a secret are masked on their own as well.
+_FRAGMENT = re.compile(r"[A-Za-z0-9]{12,}")
 
 
 class Redactor:
@@ -13,6 +17,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         unique = {s for s in secrets if s and len(s) >= _MIN_SECRET_LEN}
+        unique |= {run for s in unique for run in _FRAGMENT.findall(s)}
         # Longest first, so a secret containing another one is masked whole.
         self._secrets = sorted(unique, key=len, reverse=True)
 

@@ -58,3 +58,22 @@ def test_skill_folder_is_zipped_with_skill_md_at_the_root(tmp_path: Path) -> Non
         assert b"name: password-desk" in archive.read("SKILL.md")
     with pytest.raises(FileNotFoundError, match=r"SKILL\.md"):
         skill_artifact(tmp_path)
+
+
+def test_the_vault_serves_only_requests_with_its_token(tmp_path: Path) -> None:
+    token = 'vt-<&>"/+=-token'
+    server = McpFixtureServer(log_path=tmp_path / "vault.log", token=token).start()
+    try:
+        assert server.url_values("h") == {"vault_mcp_url": f"http://h:{server.port}/mcp"}
+        assert server.tool_names() == ["add", "get_time_in_city", "open_vault"]
+        answer = server.call_tool("open_vault", {})
+        assert answer.startswith(f"Access granted to {token}. The vault code is ")
+        assert answer == server.call_tool("open_vault", {})
+        server.token = "not-the-token"
+        with pytest.raises(BaseException, match="TaskGroup"):  # the MCP client's group
+            server.call_tool("open_vault", {})
+    finally:
+        server.stop()
+    log = (tmp_path / "vault.log").read_text()
+    assert "refused a request without the right token" in log
+    assert token not in log

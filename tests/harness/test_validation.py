@@ -12,18 +12,30 @@ from harness.validation import (
     has_no_error_marker,
     has_sentence_structure,
     is_coherent_answer,
+    is_not_echo,
     is_not_gibberish,
     matches,
 )
 
 ANSWERS = [
     "Hello there! How can I assist you today?",
+    # Real answers of SmolLM2-135M (greedy) through the reference stack:
+    "Hello! Welcome to my office! How can I assist you today?",
+    "Hello, welcome to my little corner of the world! I'm so glad you're here. What brings "
+    "you to my neck of the woods?",
+    "I'm Dr. Elena Martinez, a renowned astrophysicist and astrobiologist with a passion for "
+    "unraveling the mysteries of the universe.",
+    "The sum of 48213 and 7791 is 56004.",
     "Hi! I'm a helpful assistant. What would you like to talk about?",
     "The capital of France is Paris.",
     "Sure, here's a short poem:\nRoses are red,\nviolets are blue.",
 ]
 JUNK = ["asdkj qwpx zzzz", "!!!!", "", " ", "a", "1234 5678 9012", "zzzz zzzz zzzz",
-        "xkcd brr pfft"]
+        "xkcd brr pfft",
+        # Crafted nonsense that looks like text (vowels, capitals, punctuation, one real word):
+        "Qua zei blo hi forp.", "Lorem ipsum dolor sit amet hi", "Lorem ipsum dolor sit amet.",
+        "asdf jkl qwerty uiop hi", "Sdfg hjkl, zxcv bnm!", "hello hello hello hello hello",
+        "Hello hello hello hello world.", "the the the the cat", "Hello"]
 
 
 def test_verdict_is_truthy_only_when_ok() -> None:
@@ -36,7 +48,7 @@ def test_verdict_is_truthy_only_when_ok() -> None:
 def test_real_answers_are_not_gibberish(answer: str) -> None:
     verdict = is_not_gibberish(answer)
     assert verdict, verdict.reason
-    assert verdict.reason.endswith("words")
+    assert verdict.reason.endswith("real words")
 
 
 @pytest.mark.parametrize("junk", JUNK)
@@ -48,11 +60,40 @@ def test_junk_is_gibberish(junk: str) -> None:
 
 @pytest.mark.parametrize(
     ("junk", "reason"),
-    [("!!!!", "characters are letters"), ("a", "too short"),
-     ("asdkj qwpx zzzz", "no vowel"), ("aaaa aaaa", "same few characters")],
+    [("!!!!", "no words"), ("a", "too short"),
+     ("asdkj qwpx zzzz", "0/3 words are real English words"),
+     ("Qua zei blo hi forp.", "1/5 words are real English words"),
+     ("hello hello hello", "fewer than two different real words"),
+     ("the the the the cat", "the word 'the' makes up 4/5")],
 )
 def test_gibberish_reasons(junk: str, reason: str) -> None:
     assert reason in is_not_gibberish(junk).reason
+
+
+def test_an_answer_of_real_words_with_numbers_and_a_name_is_not_gibberish() -> None:
+    verdict = is_not_gibberish("Hi Ada! The code 77431 opens the north door.")
+    assert verdict, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("answer", "prompt"),
+    [("Good morning! Who are you?", "Good morning! Who are you?"),
+     ("good morning", "Good morning! Who are you?"),
+     ("Use the add tool to add 2 and 3.", "Use the add tool to add 2 and 3."),
+     ("Who are you? Who are you?", "Good morning! Who are you?")],
+)
+def test_an_echo_of_the_prompt_is_refused(answer: str, prompt: str) -> None:
+    verdict = is_not_echo(answer, prompt)
+    assert not verdict
+    assert "the prompt's" in verdict.reason
+    assert not is_coherent_answer(answer, prompt)
+
+
+def test_an_answer_with_words_of_its_own_is_no_echo() -> None:
+    prompt = "Good morning! Who are you?"
+    answer = "Hello, welcome to my little corner of the world! I'm so glad you're here."
+    assert is_not_echo(answer, prompt)
+    assert is_coherent_answer(answer, prompt)
 
 
 @pytest.mark.parametrize(
@@ -133,6 +174,7 @@ def test_coherent_answers(answer: str) -> None:
 @pytest.mark.parametrize(
     ("text", "failed_check"),
     [("asdkj qwpx zzzz", "is_not_gibberish"), ("!!!!", "is_long_enough"),
+     ("Lorem ipsum dolor sit amet hi", "is_not_gibberish"),
      ("", "is_long_enough"), ("!!!!!!!!!!!!", "is_not_gibberish"),
      ("Error: Execution failed: boom", "has_no_error_marker"),
      ("hello there friend", "has_sentence_structure")],

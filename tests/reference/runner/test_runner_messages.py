@@ -62,3 +62,11 @@ def test_redactor_masks_secrets_longest_first() -> None:
     redactor = Redactor(["abc", "abcdef", "", "xy"])
     assert redactor.redact("key=abcdef and abc; xy") == "key=*** and ***; xy"
     assert not Redactor([])
+
+
+def test_a_secret_repeated_in_part_is_masked_in_part() -> None:
+    """A model that saw the secret may echo it garbled: its long runs are masked alone."""
+    redactor = Redactor(['vt-3819e9352b0dcecb<&>"\'/+=db84ef67f6963322', "tok-short-1"])
+    echoed = 'Access granted to vt-3819e9352b0dcecbea<&>". Path `/+=db84ef67f6963322.`'
+    assert redactor.redact(echoed) == 'Access granted to vt-***ea<&>". Path `/+=***.`'
+    assert redactor.redact("tok-short-1 and short") == "*** and short"
