@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
 
-.PHONY: setup e2e test lint clean-stale
+MUTATION_ARGS ?=
+
+.PHONY: setup e2e test lint clean-stale mutation mutation-quick
 
 setup:
 	bash scripts/setup.sh
@@ -19,3 +21,10 @@ test: setup
 
 lint:
 	$(BIN)/ruff check .
+
+# Inject each catalogued bug (mutation/catalogue.yaml) into a fresh copy and run the suite.
+mutation: setup
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
+
+mutation-quick: setup
+	$(BIN)/python scripts/mutation.py --quick $(MUTATION_ARGS)

@@ -1,0 +1,154 @@
+"""Fresh copies, the suite command, and one end-to-end run of the tool on a tiny project."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mutation.catalogue import Mutant, parse_catalogue
+from mutation.results import Verdict
+from mutation.run import (
+    Settings,
+    code_problem,
+    module_name,
+    problem_line,
+    run_mutants,
+    suite_command,
+)
+from mutation.workspace import fresh_copy, populate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def git_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    git = ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    return root
+
+
+def test_a_copy_holds_the_tracked_files_and_links_the_venv(tmp_path: Path) -> None:
+    repo = git_project(tmp_path / "repo", {"a.txt": "a", "sub/b.py": "b = 1\n"})
+    (repo / "untracked.txt").write_text("not copied")
+    (tmp_path / "venv").mkdir()
+    (repo / ".venv").symlink_to(tmp_path / "venv")
+    (repo / "sub" / "b.py").write_text("b = 2\n")  # working-tree content is what is copied
+    dest = tmp_path / "copy"
+    dest.mkdir()
+    populate(repo, dest)
+    assert (dest / "a.txt").read_text() == "a"
+    assert (dest / "sub" / "b.py").read_text() == "b = 2\n"
+    assert not (dest / "untracked.txt").exists()
+    assert (dest / ".venv").resolve() == (tmp_path / "venv").resolve()
+
+
+def test_a_copy_is_removed_even_when_the_run_is_interrupted(tmp_path: Path) -> None:
+    repo = git_project(tmp_path / "repo", {"a.txt": "a"})
+    with pytest.raises(KeyboardInterrupt), fresh_copy(repo, "m1") as root:
+        seen = root
+        raise KeyboardInterrupt
+    assert not seen.exists()
+
+
+def test_the_suite_is_every_feature_with_stop() -> None:
+    command = suite_command(["b.feature", "a.feature"], ["-D", "x=1"])
+    assert command[:5] == ["bash", "scripts/with-stack-env.sh", ".venv/bin/python", "-m",
+                           "behave"]
+    assert command[5:] == ["features/b.feature", "features/a.feature", "--stop", "-D", "x=1"]
+
+
+def test_helpers() -> None:
+    assert module_name("reference/server/phases.py") == "reference.server.phases"
+    assert module_name("reference/cli/__init__.py") == "reference.cli"
+    assert problem_line("a\nTraceback ...\nValueError: boom\nbye\n") == "ValueError: boom"
+    assert problem_line("just\nlines\n") == "lines"
+
+
+def test_code_problem_names_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "x.py").write_text("def broken(:\n")
+    problem = code_problem(tmp_path, Mutant("m", "reference/x.py", "a", "b", "x"))
+    assert problem.startswith("does not compile")
+
+
+FEATURE = """\
+Feature: Thing
+  Scenario: the value is right
+    Then the value is one
+  Scenario: the value is still right
+    Then the value is one
+"""
+STEPS = """\
+from behave import then
+
+from reference.thing import VALUE
+
+
+@then("the value is one")
+def step(context):
+    assert VALUE == 1, f"value is {VALUE}"
+"""
+ENVIRONMENT = """\
+import os
+
+
+def before_all(context):
+    context.config.junit_directory = os.path.join(os.environ["STIGMER_E2E_RUN_DIR"], "junit")
+"""
+ENV_SCRIPT = """\
+#!/usr/bin/env bash
+cd "$(dirname "$0")/.."
+exec "$@"
+"""
+
+
+def test_the_tool_runs_each_mutant_on_its_own_copy(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tiny project whose one spec checks reference/thing.py: a real behave run per mutant."""
+    repo = git_project(tmp_path / "repo", {
+        "features/thing.feature": FEATURE, "features/steps/steps.py": STEPS,
+        "features/environment.py": ENVIRONMENT, "scripts/with-stack-env.sh": ENV_SCRIPT,
+        "reference/__init__.py": "", "reference/thing.py": "VALUE = 1\n# note\n"})
+    (repo / ".venv").symlink_to((REPO / ".venv").resolve())
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    catalogue = parse_catalogue({"mutants": [
+        {"id": "wrong-value", "file": "reference/thing.py", "snippet": "VALUE = 1",
+         "replacement": "VALUE = 2", "breaks": "the value is wrong"},
+        {"id": "comment", "file": "reference/thing.py", "snippet": "# note",
+         "replacement": "# other note", "breaks": "nothing"},
+        {"id": "gone", "file": "reference/thing.py", "snippet": "VALUE = 3",
+         "replacement": "VALUE = 4", "breaks": "stale"},
+        {"id": "no-import", "file": "reference/thing.py", "snippet": "VALUE = 1",
+         "replacement": "VALUE = undefined_name", "breaks": "does not import"},
+        {"id": "same", "file": "reference/thing.py", "snippet": "VALUE = 1",
+         "replacement": "VALUE = 1.0", "breaks": "nothing", "equivalent": "1.0 == 1"},
+    ]})
+    lines: list[str] = []
+    settings = Settings(tmp_path / "results", "t", time_limit=120, behave_args=["--junit"],
+                        emit=lines.append)
+    results, interrupted = run_mutants(repo, list(catalogue.mutants), catalogue, settings)
+    verdicts = {r.id: r.verdict for r in results}
+    assert not interrupted
+    assert verdicts == {"wrong-value": Verdict.KILLED, "comment": Verdict.SURVIVED,
+                        "gone": Verdict.STALE, "no-import": Verdict.INVALID,
+                        "same": Verdict.EQUIVALENT}
+    killed = next(r for r in results if r.id == "wrong-value")
+    assert killed.detail == "Thing: the value is right — value is 2"
+    survived = next(r for r in results if r.id == "comment")
+    assert survived.passed == 2
+    assert "NameError" in next(r for r in results if r.id == "no-import").detail
+    assert (tmp_path / "results" / "runs" / "t-mutation-wrong-value" / "junit").is_dir()
+    assert (repo / "reference" / "thing.py").read_text() == "VALUE = 1\n# note\n"
+    assert list(temp.iterdir()) == []  # every copy removed
+    assert any(line.startswith("[mutation] wrong-value: KILLED") for line in lines)
