@@ -13,6 +13,7 @@ Writes reports/mutation-<time>.md and .json (and each suite run under reports/ru
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -45,8 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM: stop the suites and remove the copies, as on Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
     args, behave_args = _parser().parse_known_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         catalogue = load_catalogue(args.catalogue)
         only = [name.strip() for name in args.only.split(",") if name.strip()]
