@@ -6,6 +6,11 @@ Every suite run uses the ``processes`` provider (so a change to the agent-runner
 has a time limit, and writes its results to ``<results>/runs/<stamp>-mutation-<id>/``. On
 Ctrl-C the running suites get SIGINT (their harness stops the stack), then SIGTERM/SIGKILL
 after a grace period; copies are removed in every case.
+
+A kill is *confirmed*: the first failing scenario is run again on the same copy without the
+mutant and must pass there. When it fails there too (a timeout under machine load, say), the
+kill proves nothing: the mutant's suite runs once more, and if no confirmed kill comes of it,
+the mutant is INVALID ("not attributable").
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.reporting.junit import read_junit_dir
+from harness.reporting.junit import CaseResult, read_junit_dir
 from harness.reporting.run_dir import RUN_DIR_ENV
 
 from .catalogue import Catalogue, Mutant, StaleMutant, apply_mutant, check_fresh, feature_order
@@ -43,6 +48,8 @@ class Settings:
     behave_args: Sequence[str] = ()
     grace: float = 90.0
     emit: Emit = print
+    confirm: bool = True
+    attempts: int = 2
 
 
 @dataclass
@@ -101,6 +108,19 @@ def suite_command(features: Sequence[str], behave_args: Sequence[str]) -> list[s
             *(f"features/{name}" for name in features), "--stop", *behave_args]
 
 
+def scenario_command(case: CaseResult, behave_args: Sequence[str]) -> list[str]:
+    """``behave`` of the one scenario a JUnit case names (its feature file, by exact name)."""
+    feature = case.stem.rsplit(".", 1)[-1]
+    name = f"^{re.escape(case.scenario.strip())}\\s*$"
+    return ["bash", "scripts/with-stack-env.sh", ".venv/bin/python", "-m", "behave",
+            f"features/{feature}.feature", "-n", name, *behave_args]
+
+
+def first_failure(cases: Sequence[CaseResult]) -> CaseResult | None:
+    """The first failed scenario, in run order."""
+    return next((case for case in cases if case.outcome == "failed"), None)
+
+
 def suite_env(root: Path, run_dir: Path, results_path: Path) -> dict[str, str]:
     """The suite's environment: processes provider, this run's directory, the copy first."""
     env = dict(os.environ)
@@ -126,16 +146,21 @@ def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
 
 
 def run_suite(root: Path, run_dir: Path, catalogue: Catalogue, settings: Settings,
-              live: _Live) -> RunOutcome:
-    """Run the suite in the copy at ``root``; read its JUnit XML."""
+              live: _Live, only: CaseResult | None = None) -> RunOutcome:
+    """Run the suite in the copy at ``root`` (or just the scenario ``only``); read its JUnit
+    XML."""
     run_dir.mkdir(parents=True, exist_ok=True)
     console_path = run_dir / "mutation-console.txt"
     started = time.monotonic()
     timed_out = False
     features = ordered_features(root, catalogue)
+    command = suite_command(features, settings.behave_args)
+    if only is not None:
+        features = [only.stem.rsplit(".", 1)[-1] + ".feature"]
+        command = scenario_command(only, settings.behave_args)
     with console_path.open("wb") as console:
         process = subprocess.Popen(
-            suite_command(features, settings.behave_args), cwd=root,
+            command, cwd=root,
             env=suite_env(root, run_dir, settings.results_path), stdout=console,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         with live.lock:
@@ -158,31 +183,54 @@ def run_suite(root: Path, run_dir: Path, catalogue: Catalogue, settings: Setting
 
 def run_mutant(repo: Path, mutant: Mutant, catalogue: Catalogue, settings: Settings,
                live: _Live) -> MutantResult:
-    """Apply one mutant to a fresh copy, run the suite there, classify the run."""
+    """Apply one mutant to a fresh copy, run the suite there, classify (and confirm) the run."""
     run_dir = settings.results_path / "runs" / f"{settings.stamp}-mutation-{mutant.id}"
     base = {"id": mutant.id, "file": mutant.file, "breaks": mutant.breaks}
     if mutant.equivalent:
         return MutantResult(**base, verdict=Verdict.EQUIVALENT, detail=mutant.equivalent)
     started = time.monotonic()
     with fresh_copy(repo, mutant.id) as root:
+        original = (root / mutant.file).read_text(encoding="utf-8") \
+            if (root / mutant.file).is_file() else ""
         try:
             apply_mutant(root, mutant)
         except StaleMutant as exc:
             return MutantResult(**base, verdict=Verdict.STALE, detail=str(exc))
+        mutated = (root / mutant.file).read_text(encoding="utf-8")
         problem = code_problem(root, mutant)
         if problem:
             return MutantResult(**base, verdict=Verdict.INVALID, detail=problem,
                                 seconds=time.monotonic() - started)
-        if live.stopping.is_set():
-            raise KeyboardInterrupt
-        outcome = run_suite(root, run_dir, catalogue, settings, live)
+        for attempt in range(1, max(1, settings.attempts) + 1):
+            if live.stopping.is_set():
+                raise KeyboardInterrupt
+            suffix = "" if attempt == 1 else f"-try{attempt}"
+            (root / mutant.file).write_text(mutated, encoding="utf-8")
+            outcome = run_suite(root, run_dir.with_name(run_dir.name + suffix), catalogue,
+                                settings, live)
+            verdict, detail = classify(outcome)
+            failed = first_failure(outcome.cases)
+            if verdict is not Verdict.KILLED or failed is None or not settings.confirm:
+                break
+            (root / mutant.file).write_text(original, encoding="utf-8")
+            clean = run_suite(root, run_dir.with_name(run_dir.name + suffix + "-clean"),
+                              catalogue, settings, live, only=failed)
+            if live.stopping.is_set():
+                raise KeyboardInterrupt
+            clean_verdict, _ = classify(clean)
+            if clean_verdict is Verdict.SURVIVED:
+                break  # confirmed: the scenario passes without the mutant
+            verdict = Verdict.INVALID
+            detail = (f"not attributable: {failed.feature}: {failed.scenario} failed "
+                      f"with the mutant and also without it (attempt {attempt})")
+            settings.emit(f"[mutation] {mutant.id}: {detail}; "
+                          + ("trying again" if attempt < settings.attempts else "giving up"))
     if live.stopping.is_set():
         raise KeyboardInterrupt
-    verdict, detail = classify(outcome)
     passed = sum(case.outcome == "passed" for case in outcome.cases)
     skipped = sum(case.outcome == "skipped" for case in outcome.cases)
-    return MutantResult(**base, verdict=verdict, detail=detail, seconds=outcome.seconds,
-                        passed=passed, skipped=skipped,
+    return MutantResult(**base, verdict=verdict, detail=detail,
+                        seconds=time.monotonic() - started, passed=passed, skipped=skipped,
                         run_dir=os.path.relpath(run_dir, settings.results_path))
 
 

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="seconds one suite run may take (default 900)")
     parser.add_argument("--expect", choices=[v.value.lower() for v in Verdict],
                         help="exit 1 unless every selected mutant gets this verdict")
+    parser.add_argument("--no-confirm", action="store_true",
+                        help="do not re-run a kill's failing scenario without the mutant")
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
     parser.add_argument("--results", type=Path, default=ROOT / "reports",
                         help="results directory (default reports/)")
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     results_path = args.results.resolve()
     results_path.mkdir(parents=True, exist_ok=True)
     settings = Settings(results_path, stamp, time_limit=args.time_limit, jobs=args.jobs,
-                        behave_args=behave_args)
+                        behave_args=behave_args, confirm=not args.no_confirm)
     print(f"[mutation] {len(mutants)} mutant(s), {args.jobs} at a time, "
           f"time limit {args.time_limit:.0f} s each", flush=True)
     started = time.monotonic()

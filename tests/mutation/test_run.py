@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.reporting.junit import CaseResult
 from mutation.catalogue import Mutant, parse_catalogue
 from mutation.results import Verdict
 from mutation.run import (
@@ -17,6 +18,7 @@ from mutation.run import (
     module_name,
     problem_line,
     run_mutants,
+    scenario_command,
     suite_command,
 )
 from mutation.workspace import fresh_copy, populate
@@ -64,6 +66,13 @@ def test_the_suite_is_every_feature_with_stop() -> None:
     assert command[:5] == ["bash", "scripts/with-stack-env.sh", ".venv/bin/python", "-m",
                            "behave"]
     assert command[5:] == ["features/b.feature", "features/a.feature", "--stop", "-D", "x=1"]
+
+
+def test_a_kill_is_confirmed_by_its_scenario_alone() -> None:
+    case = CaseResult("features.bad_input", "Bad input", "Refused: a (b) -- @1.1 ", "failed", 1)
+    command = scenario_command(case, ["--no-color"])
+    assert command[5:] == ["features/bad_input.feature", "-n",
+                           r"^Refused:\ a\ \(b\)\ \-\-\ @1\.1\s*$", "--no-color"]
 
 
 def test_helpers() -> None:
@@ -149,6 +158,34 @@ def test_the_tool_runs_each_mutant_on_its_own_copy(tmp_path: Path,
     assert survived.passed == 2
     assert "NameError" in next(r for r in results if r.id == "no-import").detail
     assert (tmp_path / "results" / "runs" / "t-mutation-wrong-value" / "junit").is_dir()
+    clean = tmp_path / "results" / "runs" / "t-mutation-wrong-value-clean" / "junit"
+    assert clean.is_dir()  # the kill was confirmed by the scenario passing without the mutant
     assert (repo / "reference" / "thing.py").read_text() == "VALUE = 1\n# note\n"
     assert list(temp.iterdir()) == []  # every copy removed
     assert any(line.startswith("[mutation] wrong-value: KILLED") for line in lines)
+
+
+def test_a_kill_the_clean_code_shares_is_not_attributable(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario that fails with and without the mutant proves nothing: INVALID."""
+    broken = STEPS.replace("VALUE == 1", "VALUE == 5")
+    repo = git_project(tmp_path / "repo", {
+        "features/thing.feature": FEATURE, "features/steps/steps.py": broken,
+        "features/environment.py": ENVIRONMENT, "scripts/with-stack-env.sh": ENV_SCRIPT,
+        "reference/__init__.py": "", "reference/thing.py": "VALUE = 1\n# note\n"})
+    (repo / ".venv").symlink_to((REPO / ".venv").resolve())
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    catalogue = parse_catalogue({"mutants": [
+        {"id": "comment", "file": "reference/thing.py", "snippet": "# note",
+         "replacement": "# other note", "breaks": "nothing"}]})
+    lines: list[str] = []
+    settings = Settings(tmp_path / "results", "t", time_limit=120, behave_args=["--junit"],
+                        emit=lines.append)
+    [result], _ = run_mutants(repo, list(catalogue.mutants), catalogue, settings)
+    assert result.verdict is Verdict.INVALID
+    assert result.detail.startswith("not attributable: Thing: the value is right failed "
+                                    "with the mutant and also without it (attempt 2)")
+    assert [line.endswith("trying again") for line in lines[:2]] == [True, False]
+    runs = sorted(p.name for p in (tmp_path / "results" / "runs").iterdir())
+    assert runs == ["t-mutation-comment", "t-mutation-comment-clean",
+                    "t-mutation-comment-try2", "t-mutation-comment-try2-clean"]
