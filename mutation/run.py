@@ -131,8 +131,11 @@ def suite_env(root: Path, run_dir: Path, results_path: Path) -> dict[str, str]:
 
 
 def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
-    """SIGINT (the harness stops its stack), then SIGTERM, then SIGKILL, by PID."""
-    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0)):
+    """SIGTERM (the harness stops its stack, as on Ctrl-C), then SIGKILL, by PID.
+
+    Not SIGINT: a suite started from a background job inherits SIGINT ignored.
+    """
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         if process.poll() is not None:
             return
         try:
@@ -158,21 +161,22 @@ def run_suite(root: Path, run_dir: Path, catalogue: Catalogue, settings: Setting
     if only is not None:
         features = [only.stem.rsplit(".", 1)[-1] + ".feature"]
         command = scenario_command(only, settings.behave_args)
-    with console_path.open("wb") as console:
+    with console_path.open("wb") as console, live.lock:
+        if live.stopping.is_set():  # interrupted: start nothing new
+            raise KeyboardInterrupt
         process = subprocess.Popen(
             command, cwd=root,
             env=suite_env(root, run_dir, settings.results_path), stdout=console,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        live.processes.add(process)
+    try:
+        process.wait(timeout=settings.time_limit)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _stop(process, settings.grace)
+    finally:
         with live.lock:
-            live.processes.add(process)
-        try:
-            process.wait(timeout=settings.time_limit)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _stop(process, settings.grace)
-        finally:
-            with live.lock:
-                live.processes.discard(process)
+            live.processes.discard(process)
     seconds = time.monotonic() - started
     console_text = console_path.read_text(encoding="utf-8", errors="replace")
     stems = [name.removesuffix(".feature") for name in features]
@@ -208,6 +212,8 @@ def run_mutant(repo: Path, mutant: Mutant, catalogue: Catalogue, settings: Setti
             (root / mutant.file).write_text(mutated, encoding="utf-8")
             outcome = run_suite(root, run_dir.with_name(run_dir.name + suffix), catalogue,
                                 settings, live)
+            if live.stopping.is_set():
+                raise KeyboardInterrupt
             verdict, detail = classify(outcome)
             failed = first_failure(outcome.cases)
             if verdict is not Verdict.KILLED or failed is None or not settings.confirm:
@@ -268,9 +274,9 @@ def run_mutants(repo: Path, mutants: Sequence[Mutant], catalogue: Catalogue,
             future.result()
     except KeyboardInterrupt:
         interrupted = True
-        live.stopping.set()
         settings.emit("[mutation] interrupted: stopping the running suites ...")
         with live.lock:
+            live.stopping.set()
             running = list(live.processes)
         for process in running:
             _stop(process, settings.grace)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,41 @@ def test_a_kill_the_clean_code_shares_is_not_attributable(tmp_path: Path,
     runs = sorted(p.name for p in (tmp_path / "results" / "runs").iterdir())
     assert runs == ["t-mutation-comment", "t-mutation-comment-clean",
                     "t-mutation-comment-try2", "t-mutation-comment-try2-clean"]
+
+
+def test_an_interrupted_run_stops_its_suite_and_removes_the_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (here: SIGALRM raising KeyboardInterrupt) mid-suite: nothing is left behind."""
+    slow = STEPS.replace("    assert VALUE == 1", "    import time\n    time.sleep(60)")
+    repo = git_project(tmp_path / "repo", {
+        "features/thing.feature": FEATURE, "features/steps/steps.py": slow,
+        "features/environment.py": ENVIRONMENT, "scripts/with-stack-env.sh": ENV_SCRIPT,
+        "reference/__init__.py": "", "reference/thing.py": "VALUE = 1\n# note\n"})
+    (repo / ".venv").symlink_to((REPO / ".venv").resolve())
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    catalogue = parse_catalogue({"mutants": [
+        {"id": "a", "file": "reference/thing.py", "snippet": "# note", "replacement": "# x",
+         "breaks": "nothing"},
+        {"id": "b", "file": "reference/thing.py", "snippet": "# note", "replacement": "# y",
+         "breaks": "nothing"}]})
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 4.0)
+    started = time.monotonic()
+    try:
+        results, interrupted = run_mutants(repo, list(catalogue.mutants), catalogue, Settings(
+            tmp_path / "results", "t", time_limit=120, grace=10, emit=lambda _line: None))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert interrupted and results == []
+    assert time.monotonic() - started < 30
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "results" / "runs" / "t-mutation-b").exists()  # never started
+    leftovers = subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True)
+    assert leftovers.stdout == ""
