@@ -235,6 +235,8 @@ def run_mutant(repo: Path, mutant: Mutant, catalogue: Catalogue, settings: Setti
         raise KeyboardInterrupt
     passed = sum(case.outcome == "passed" for case in outcome.cases)
     skipped = sum(case.outcome == "skipped" for case in outcome.cases)
+    if verdict is Verdict.SURVIVED:  # many skips would show a suite that did not really run
+        detail = f"suite passed: {passed} scenarios passed, {skipped} skipped"
     return MutantResult(**base, verdict=verdict, detail=detail,
                         seconds=time.monotonic() - started, passed=passed, skipped=skipped,
                         run_dir=os.path.relpath(run_dir, settings.results_path))

@@ -158,6 +158,7 @@ def test_the_tool_runs_each_mutant_on_its_own_copy(tmp_path: Path,
     assert killed.detail == "Thing: the value is right — value is 2"
     survived = next(r for r in results if r.id == "comment")
     assert survived.passed == 2
+    assert survived.detail == "suite passed: 2 scenarios passed, 0 skipped"
     assert "NameError" in next(r for r in results if r.id == "no-import").detail
     assert (tmp_path / "results" / "runs" / "t-mutation-wrong-value" / "junit").is_dir()
     clean = tmp_path / "results" / "runs" / "t-mutation-wrong-value-clean" / "junit"
