@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
 
-.PHONY: help setup e2e test lint clean-stale
+MUTATION_ARGS ?=
+
+.PHONY: help setup e2e test lint lock clean-stale mutation mutation-quick
 
 help:  ## list the targets, one line each
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -26,3 +28,9 @@ lint:  ## static checks: ruff, deptry (every import has a requirement), locks up
 
 lock:  ## regenerate the hash locks after changing a requirements file
 	bash scripts/lock.sh
+
+mutation: setup  ## inject each catalogued bug into a fresh copy, run the suite, score it
+	bash scripts/with-stack-env.sh $(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
+
+mutation-quick: setup  ## the same on a fixed sample of the catalogue
+	bash scripts/with-stack-env.sh $(BIN)/python scripts/mutation.py --quick $(MUTATION_ARGS)
