@@ -92,7 +92,7 @@ class SuiteConfig:
     cli_command: str = "python -m reference.cli"
     cli_dialect: str = "auto"
     org_isolation: bool = True
-    execution_timeout: float = 60.0
+    execution_timeout: float = 120.0
     stack_timeout: float = 180.0
     runner_schedule_timeout: float = 30.0
     runner_heartbeat_timeout: float = 5.0
@@ -157,7 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(apply -f, errors on stderr) or `january` (the January 2026 CLI: --runtime-env, "
             "errors on stdout)"),
     Setting("org_isolation", "true", "give each scenario its own organization"),
-    Setting("execution_timeout", "60", "seconds an execution may take to finish"),
+    Setting("execution_timeout", "120", "seconds an execution may take to finish"),
     Setting("stack_timeout", "180", "seconds the stack may take to become healthy"),
     Setting("runner_schedule_timeout", "30", "seconds before an execution no runner picks up "
             "is failed by the server"),
