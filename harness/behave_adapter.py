@@ -23,6 +23,7 @@ from harness.reporting.redact import redact_tree, register_config_secrets, regis
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
 from harness.shared_stack import stack_for_run
+from harness.stack.runners import runner_skip_reason
 from harness.stack.stack import Stack
 from harness.world import ScenarioWorld
 
@@ -118,8 +119,10 @@ def before_feature(context, feature) -> None:
 def before_scenario(context, scenario: Scenario) -> None:
     tags = list(scenario.effective_tags)
     missing = context.prerequisites.missing_for_tags(tags)
-    if missing or context.stack is None:
-        reason = "; ".join(result.skip_reason() for result in missing) or "no Stigmer stack"
+    runner_reason = runner_skip_reason(context.suite_config.runner, tags)
+    if missing or context.stack is None or runner_reason:
+        reason = "; ".join(result.skip_reason() for result in missing) or runner_reason or (
+            "no Stigmer stack")
         progress(f"SKIPPED {scenario.name}: {reason}")
         scenario.skip(reason=reason)
         context.html_report.before_scenario_finished("skipped")

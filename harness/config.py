@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
+RUNNERS = ("reference", "stigmer-runner")
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,7 @@ class SuiteConfig:
     services: str = "auto"
     temporal_address: str = ""
     runner_command: str = "python -m reference.runner"
+    runner: str = "reference"
     compose_files: tuple[str, ...] = ("compose/docker-compose.e2e.yml",)
     compose_project_prefix: str = "stigmer-e2e"
     ollama_url: str = "http://127.0.0.1:11434"
@@ -94,6 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("temporal_address", "", "Temporal frontend host:port when services=external"),
     Setting("runner_command", "python -m reference.runner", "agent-runner command "
             "(services=processes)"),
+    Setting("runner", "reference", "which agent-runner serves executions: `reference` "
+            "(reference/runner) or `stigmer-runner` (the pinned PyPI stigmer-runner, installed by "
+            "scripts/setup.sh; both providers)"),
     Setting("compose_files", "compose/docker-compose.e2e.yml", "comma-separated compose files"),
     Setting("compose_project_prefix", "stigmer-e2e", "prefix of the unique compose project"),
     Setting("ollama_url", "http://127.0.0.1:11434", "Ollama API used when it serves `model`"),
@@ -197,5 +202,7 @@ def validate(config: SuiteConfig) -> None:
             "services=external with the embedded server needs temporal_address "
             "(-D temporal_address=HOST:PORT)"
         )
+    if config.runner not in RUNNERS:
+        raise ConfigError(f"unknown runner {config.runner!r} (allowed: {', '.join(RUNNERS)})")
     if config.keep_artifacts not in ("failed", "always"):
         raise ConfigError(f"keep_artifacts={config.keep_artifacts!r}: use failed or always")
