@@ -5,13 +5,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
 
-.PHONY: setup e2e test lint clean-stale
+.PHONY: setup e2e e2e-real-runner test lint clean-stale
 
 setup:
 	bash scripts/setup.sh
 
 e2e: setup
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
+
+# The seed's full-execution scenarios (@seed-execution: greeting, phases, agent not found)
+# with Stigmer's own PyPI agent-runner instead of the reference one.
+REAL_RUNNER_TAGS ?= @seed-execution
+e2e-real-runner: setup
+	bash scripts/with-stack-env.sh $(BIN)/behave features/ -D runner=stigmer-runner \
+		--tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
 
 test: setup
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ Feature: Running an agent on a real model
   Background:
     Given I have applied the "agents/basic" manifests
 
-  @smoke @api @requires-docker
+  @smoke @api @requires-docker @seed-execution
   Scenario: The basic agent responds with a greeting
     Given Ollama and Docker are available
     When I run the basic agent
@@ -19,7 +19,7 @@ Feature: Running an agent on a real model
     When I run the agent "greeter" with the message "Hello! Please greet me back."
     Then it responds with a greeting
 
-  @api
+  @api @seed-execution
   Scenario: An execution goes through its phases to completion
     When I run the agent "greeter" with the message "Say hello and confirm you can respond" and follow it
     Then the phases it went through were "PENDING, IN_PROGRESS, COMPLETED", in that order

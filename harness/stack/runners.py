@@ -22,6 +22,10 @@ STIGMER_RUNNER_READY = r"Starting Temporal worker on task queue"
 REFERENCE_READY = r"worker ready on task queue"
 STIGMER_RUNNER_IMAGE = "stigmer-e2e/stigmer-runner:1.0.4"
 STIGMER_RUNNER_COMPOSE_FILE = "compose/docker-compose.stigmer-runner.yml"
+#: Measured: the PyPI runner's first prompt (deepagents system prompt + its tools, as the
+#: embedded endpoint renders them) is 9,501 SmolLM2 tokens; the reference runner's fits 4,096.
+STIGMER_RUNNER_CONTEXT = int(os.environ.get("STIGMER_E2E_STIGMER_RUNNER_NUM_CTX", "16384"))
+PROVIDER_PREFIXES = ("ollama:", "openai:", "anthropic:")
 SETUP_HINT = "run scripts/setup.sh (it installs the pinned stigmer-runner in its own venv)"
 
 
@@ -48,6 +52,7 @@ class RunnerChoice:
     ready_pattern: str
     image: str
     env: dict[str, str]
+    llm_context: int | None = None  # context size the embedded model needs for its prompts
 
     @property
     def is_real(self) -> bool:
@@ -58,6 +63,9 @@ def stigmer_runner_env(config: SuiteConfig) -> dict[str, str]:
     """Settings the PyPI runner needs beyond the contract's variables (local mode, ollama)."""
     return {
         "MODE": "local",
+        # graphton infers the provider from well-known model families only; a prefix names it.
+        "STIGMER_LLM_MODEL": config.model if config.model.startswith(PROVIDER_PREFIXES) else (
+            f"ollama:{config.model}"),
         "STIGMER_TOKEN": config.server_api_key or config.api_key,
         "STIGMER_EXECUTION_MODE": "local",
         "STIGMER_CHECKPOINTER_TYPE": "memory",
@@ -78,7 +86,7 @@ def choose_runner(config: SuiteConfig, environ: Mapping[str, str] = os.environ) 
         argv = config.runner_argv  # an explicit command wins
     return RunnerChoice(STIGMER_RUNNER, argv, STIGMER_RUNNER_READY,
                         environ.get("STIGMER_E2E_STIGMER_RUNNER_IMAGE", STIGMER_RUNNER_IMAGE),
-                        stigmer_runner_env(config))
+                        stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT)
 
 
 def require_installed(choice: RunnerChoice) -> None:
