@@ -53,6 +53,9 @@ class RunnerChoice:
     image: str
     env: dict[str, str]
     llm_context: int | None = None  # context size the embedded model needs for its prompts
+    #: The PyPI runner does not heartbeat while the model reads its (long) prompt: Stigmer's
+    #: own heartbeat timeout (30 s) is the shortest it lives with.
+    min_heartbeat_timeout: float = 0.0
 
     @property
     def is_real(self) -> bool:
@@ -86,7 +89,7 @@ def choose_runner(config: SuiteConfig, environ: Mapping[str, str] = os.environ) 
         argv = config.runner_argv  # an explicit command wins
     return RunnerChoice(STIGMER_RUNNER, argv, STIGMER_RUNNER_READY,
                         environ.get("STIGMER_E2E_STIGMER_RUNNER_IMAGE", STIGMER_RUNNER_IMAGE),
-                        stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT)
+                        stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT, 30.0)
 
 
 def require_installed(choice: RunnerChoice) -> None:

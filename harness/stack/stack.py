@@ -137,7 +137,9 @@ class EmbeddedStack:
             log_path=self.log_dir / "stigmer-server.log", hosts=hosts,
             api_key=self.config.server_api_key, temporal_address=temporal,
             runner_schedule_timeout=self.config.runner_schedule_timeout,
-            runner_heartbeat_timeout=self.config.runner_heartbeat_timeout, cwd=REPO_ROOT,
+            runner_heartbeat_timeout=max(self.config.runner_heartbeat_timeout,
+                                         choose_runner(self.config).min_heartbeat_timeout),
+            cwd=REPO_ROOT,
         )
         self._stoppers.append(self._server.stop)
         self._server.start()
