@@ -271,6 +271,7 @@ def resolve_llm(
     timeout: float = 2.0,
     ready_timeout: float = 60.0,
     num_ctx: int | None = None,
+    threads: int = 1,
 ) -> LlmChoice:
     """Use the Ollama at ``configured_url`` if it serves ``model``; else start the embedded one.
 
@@ -291,7 +292,8 @@ def resolve_llm(
     if not allow_embedded:
         raise LlmUnavailable(f"{why}; the embedded endpoint is disabled (embedded_llm=false)")
     embedded = EmbeddedOllama(log_path, model=model, ready_timeout=ready_timeout,
-                              extra_hosts=[extra_host] if extra_host else [], num_ctx=num_ctx)
+                              extra_hosts=[extra_host] if extra_host else [], num_ctx=num_ctx,
+                              threads=threads)
     try:
         embedded.start()
     except ProcessFailed as error:

@@ -224,13 +224,18 @@ fetch_wheels() {
     log "$name: downloading wheels (python $py_ver, glibc $glibc) to $WHEELS_DIR"
     rm -rf "$tmp"
     mkdir -p "$tmp"
-    if ! timeout 900 "$PYTHON" -m pip download -q --only-binary=:all: "${plat[@]}" \
+    # Lines marked "# sdist only" have no wheel: built on the host (pure Python ones only).
+    grep -v '# sdist only' "$req" >"$tmp.binary.txt"
+    if ! timeout 1800 "$PYTHON" -m pip download -q --only-binary=:all: "${plat[@]}" \
         --python-version "$py_ver" --implementation cp --abi "cp${py_ver/./}" "$@" \
-        -d "$tmp" -r "$req" >"$LOG_DIR/wheels-$name.log" 2>&1; then
+        -d "$tmp" -r "$tmp.binary.txt" >"$LOG_DIR/wheels-$name.log" 2>&1 \
+        || ! { grep '# sdist only' "$req" | sed 's/ *#.*//' | xargs -r timeout 600 "$PYTHON" \
+            -m pip wheel -q --no-deps -w "$tmp" >>"$LOG_DIR/wheels-$name.log" 2>&1; }; then
         grep -v '^WARNING' "$LOG_DIR/wheels-$name.log" | tail -n 20 >&2
-        rm -rf "$tmp"
+        rm -rf "$tmp" "$tmp.binary.txt"
         die "pip download failed (log: $LOG_DIR/wheels-$name.log)"
     fi
+    rm -f "$tmp.binary.txt"
     touch "$tmp/.complete"
     rm -rf "$WHEELS_DIR"
     mv "$tmp" "$WHEELS_DIR"

@@ -56,6 +56,8 @@ class RunnerChoice:
     #: The PyPI runner does not heartbeat while the model reads its (long) prompt: Stigmer's
     #: own heartbeat timeout (30 s) is the shortest it lives with.
     min_heartbeat_timeout: float = 0.0
+    #: Threads of the embedded model: its long prompts are compute-bound (1 suits short ones).
+    llm_threads: int = 1
 
     @property
     def is_real(self) -> bool:
@@ -89,7 +91,8 @@ def choose_runner(config: SuiteConfig, environ: Mapping[str, str] = os.environ) 
         argv = config.runner_argv  # an explicit command wins
     return RunnerChoice(STIGMER_RUNNER, argv, STIGMER_RUNNER_READY,
                         environ.get("STIGMER_E2E_STIGMER_RUNNER_IMAGE", STIGMER_RUNNER_IMAGE),
-                        stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT, 30.0)
+                        stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT, 30.0,
+                        min(2, os.cpu_count() or 1))
 
 
 def require_installed(choice: RunnerChoice) -> None:

@@ -194,6 +194,7 @@ class EmbeddedStack:
             self.config.ollama_url, self.config.model, self.config.embedded_llm,
             self.gateway or None, self.log_dir / "llm.log",
             num_ctx=choose_runner(self.config).llm_context,
+            threads=choose_runner(self.config).llm_threads,
         )
         if choice.handle is not None:
             self._stoppers.append(choice.handle.stop)
