@@ -11,11 +11,15 @@ import importlib.util
 import logging
 import os
 import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .gguf import read_gguf, with_context_length
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,7 @@ class LlamaEngine:
         params = xllamacpp.CommonParams()
         params.model.path = str(self.settings.model_path)
         params.n_ctx = self.settings.n_ctx
+        extended = self._extend_context(params)
         params.n_parallel = 1
         params.cpuparams.n_threads = self.settings.threads
         params.cpuparams_batch.n_threads = self.settings.threads
@@ -82,10 +87,31 @@ class LlamaEngine:
         params.port = 0
         params.api_keys = [secrets.token_hex(24)]
         started = time.monotonic()
-        self._server = xllamacpp.Server(params)
+        try:
+            self._server = xllamacpp.Server(params)
+        finally:
+            if extended is not None:  # mapped by now (or failed): the copy can go
+                shutil.rmtree(extended, ignore_errors=True)
         self.load_seconds = time.monotonic() - started
         log.info("loaded %s in %.2fs (n_ctx=%d, threads=%d)", self.settings.model_path.name,
                  self.load_seconds, self.settings.n_ctx, self.settings.threads)
+
+    def _extend_context(self, params: Any) -> Path | None:
+        """A context longer than the model was trained for (llama.cpp would cap it): a copy of
+        the GGUF declaring the longer context, with linear RoPE scaling (positions compressed
+        into the trained range). Returns the temp dir to remove after loading, else None."""
+        info = read_gguf(self.settings.model_path)
+        key = f"{info.architecture}.context_length"
+        trained = info.get(key)
+        if not isinstance(trained, int) or self.settings.n_ctx <= trained:
+            return None
+        workdir = Path(tempfile.mkdtemp(prefix="reference-llm-"))
+        params.model.path = str(with_context_length(
+            self.settings.model_path, key, self.settings.n_ctx, workdir / "model.gguf"))
+        params.rope_freq_scale = trained / self.settings.n_ctx
+        log.info("context %d > trained %d: linear RoPE scaling %.3f", self.settings.n_ctx,
+                 trained, params.rope_freq_scale)
+        return workdir
 
     @property
     def loaded(self) -> bool:
