@@ -4,6 +4,9 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
+# Two pytest-xdist workers (2 cores); one test file per worker at a time, so module-scoped
+# servers start once. PYTEST_ARGS= runs serially; PYTEST_ARGS='-m "not slow"' skips the slow.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: help setup e2e test lint clean-stale
 
@@ -18,7 +21,7 @@ e2e: setup  ## set up, then run the acceptance suite: behave features/
 
 test: setup  ## set up, then run ruff and pytest
 	$(BIN)/ruff check .
-	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
+	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:  ## static checks only
 	$(BIN)/ruff check .

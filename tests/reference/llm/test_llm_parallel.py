@@ -15,6 +15,8 @@ import pytest
 
 from tests.reference.llm.llm_server_proc import MODEL, LlmServer, start_server
 
+pytestmark = pytest.mark.slow  # two model servers, a dozen generations
+
 PROMPTS = ["Say hello", "What is the capital of France?", "Name three colours.",
            "Write one sentence about the sea."]
 GREEDY = {"temperature": 0, "num_predict": 24}
