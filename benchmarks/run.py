@@ -267,10 +267,12 @@ def llm_rows() -> list[Row]:
                              "--runs", "3"], cwd=REPO_ROOT, capture_output=True, text=True,
                             timeout=300, check=False)
     rows: list[Row] = []
-    for name in ("time to ready", "greeting, warm (median)", "generation speed"):
-        match = re.search(rf"^{re.escape(name)}\S*\s+(.+?)\s{{2,}}", result.stdout, re.MULTILINE)
+    literal = ("time to ready", "greeting, warm (median)", "generation speed")
+    for name in [*map(re.escape, literal), r"burst of \d+ greetings, 4 clients"]:
+        match = re.search(rf"^({name})\S*\s+(.+?)\s{{2,}}(.*)$", result.stdout, re.MULTILINE)
         if match:
-            rows.append((f"LLM {name}", match.group(1).strip(), "benchmarks/llm_benchmark.py"))
+            rows.append((f"LLM {match.group(1)}", match.group(2).strip(),
+                         f"benchmarks/llm_benchmark.py; {match.group(3).strip()}"))
     if not rows:
         rows.append(("LLM", "n/a", f"llm_benchmark.py failed: {result.stderr[-200:]}"))
     return rows
