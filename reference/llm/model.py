@@ -133,8 +133,10 @@ class LlamaEngine:
 
 
 def parallel_default() -> int:
-    """Slots (``STIGMER_LLM_PARALLEL``, default 2: measured best on a shared 2-core machine)."""
-    return int(os.environ.get("STIGMER_LLM_PARALLEL", "2"))
+    """Slots (``STIGMER_LLM_PARALLEL``). Default 1: on the shared 2-core machine (load 7-17,
+    one thread) 2 and 4 slots served a 4-client burst no faster than 1 (measured), and with
+    equal throughput one slot gives each request the shortest wait."""
+    return int(os.environ.get("STIGMER_LLM_PARALLEL", "1"))
 
 
 def cpu_threads_default() -> int:
