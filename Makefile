@@ -4,6 +4,9 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
+# Two pytest-xdist workers (2 cores); one test file per worker at a time, so module-scoped
+# servers start once. PYTEST_ARGS= runs serially; PYTEST_ARGS='-m "not slow"' skips the slow.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 MUTATION_ARGS ?=
 
@@ -30,8 +33,8 @@ e2e-real-runner: setup-real-runner  ## the seed's full-execution scenarios on th
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ -D runner=stigmer-runner \
 		-D execution_timeout=540 --tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
 
-test: setup lint  ## set up, lint, then run pytest
-	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
+test: setup lint  ## set up, lint, then run pytest (2 xdist workers)
+	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:  ## static checks: ruff, deptry (every import has a requirement), locks up to date
 	$(BIN)/ruff check .
