@@ -51,6 +51,7 @@ ENV_NOT_SETTINGS: dict[str, str] = {
     "RUN_DIR": "parallel runner -> worker: the run directory to write into",
     "SCAN_SECRET": "the secret-scan self-test's secret (steps/security_steps.py)",
     "SETUP_REAL_RUNNER": "scripts/setup.sh also installs the PyPI stigmer-runner's venv",
+    "STIGMER_RUNNER_NUM_CTX": "context of the embedded model when the PyPI runner uses it",
 }
 RUNNERS = ("reference", "stigmer-runner")
 

@@ -191,6 +191,6 @@ def test_two_workers_share_one_stack(tmp_path: Path) -> None:
         assert (run_dir / "workers" / worker / "report.html").is_file()
     junit = [p.name for p in (run_dir / "junit").iterdir()]
     assert junit == ["TESTS-features.agent_deployment.xml"]  # as `behave <that file>` names it
-    assert "6 passed, 0 failed, 0 skipped" in output
+    assert "8 passed, 0 failed, 0 skipped" in output
     assert "workers/w1/report.html" in (run_dir / "report.html").read_text()
     assert (run_dir / "living-docs.md").is_file()

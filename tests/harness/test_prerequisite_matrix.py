@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 SERVER_ONLY = "The Stigmer server of this run answers and speaks the API the suite drives"
 WORKFLOW = "Running a workflow fetches data and keeps the result"  # Temporal + runner
-AGENT = "Asked to greet back, the agent greets"  # Temporal + runner + model
+AGENT = "An execution goes through its phases to completion"  # Temporal + runner + model
 DOCKER = "The basic agent responds with a greeting"  # Docker + model
 FEATURES = ["features/prerequisites.feature", "features/workflow_execution.feature",
             "features/agent_execution.feature"]

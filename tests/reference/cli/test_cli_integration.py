@@ -295,6 +295,17 @@ def temporal_server(
         yield started
 
 
+@pytest.fixture(scope="module")
+def waiting_server(
+    tmp_path_factory: pytest.TempPathFactory, temporal_addr: str
+) -> Iterator[Server]:
+    """A server with Temporal but no runner whose executions stay PENDING for 10 minutes: a
+    cancel is never raced by the schedule timeout (each CLI call takes seconds under load)."""
+    with _start(tmp_path_factory, "--temporal-address", temporal_addr,
+                "--runner-schedule-timeout", "600") as started:
+        yield started
+
+
 @pytest.mark.slow
 def test_follow_prints_phases_messages_and_summary(temporal_server: Server) -> None:
     addr = temporal_server.addr
@@ -323,8 +334,8 @@ def test_follow_prints_phases_messages_and_summary(temporal_server: Server) -> N
 
 
 @pytest.mark.slow
-def test_run_without_follow_then_cancel(temporal_server: Server) -> None:
-    addr = temporal_server.addr
+def test_run_without_follow_then_cancel(waiting_server: Server) -> None:
+    addr = waiting_server.addr
     org = f"test-{uuid.uuid4().hex[:8]}"
     assert run_cli("apply", "-f", str(AGENTS / "basic"), addr=addr, org=org).returncode == 0
     started = run_cli("run", "greeter", "-m", "hi", "--follow=false", addr=addr, org=org)

@@ -351,7 +351,8 @@ def test_runner_drives_execution_to_completed(runner_server: ServerProc,
 def test_returned_failed_status_is_recorded(runner_server: ServerProc,
                                             fake_runner: None) -> None:
     with sdk(runner_server) as client:
-        agent = client.agents.apply(AgentInput(name="returner", org=""))
+        agent = client.agents.apply(AgentInput(name="returner", org="",
+                                                 instructions=INSTRUCTIONS))
         exec_id = start(client, agent.metadata.id, "return failure").metadata.id
         final = follow(client, exec_id, 20)[-1].status
     assert final.phase == FAILED
