@@ -54,9 +54,7 @@ def readiness_request() -> bytes:
     """getByReference of an agent nobody creates (org local, kind agent)."""
     from ai.stigmer.commons.apiresource import io_pb2
 
-    kind = io_pb2.ApiResourceReference.DESCRIPTOR.fields_by_name["kind"].enum_type
-    reference = io_pb2.ApiResourceReference(org="local", kind=kind.values_by_name["agent"].number,
-                                            slug=READINESS_SLUG)
+    reference = io_pb2.ApiResourceReference(org="local", kind="agent", slug=READINESS_SLUG)
     return reference.SerializeToString()
 
 

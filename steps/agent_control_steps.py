@@ -162,7 +162,7 @@ def step_cancel_when_running(context) -> None:
     world = context.world
     execution_id = world.last_execution.metadata.id
     wait_until(lambda: world.api.execution(execution_id),
-               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and _ai_text(e).strip(),
+               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and bool(_ai_text(e).strip()),
                timeout=_timeout(context), interval=0.1,
                what=f"{execution_id} to stream its answer", describe=describe_execution)
     world.remember_execution(world.api.cancel(execution_id))

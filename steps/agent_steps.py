@@ -120,7 +120,9 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
                  if r.kind == wanted and r.slug == slug]
     assert_that(resources, has_length(1), f"{kind} {slug} in {fixture}")
     stored = get_resource(world.api, wanted, slug)
-    differences = stored_spec_differences(resources[0].manifest, stored, world.org)
+    manifest = resources[0].manifest
+    assert manifest is not None, f"{kind} {slug} in {fixture} comes from no manifest"
+    differences = stored_spec_differences(manifest, stored, world.org)
     assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
 
 

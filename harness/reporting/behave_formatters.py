@@ -64,7 +64,8 @@ class RunHtmlFormatter(PrettyHTMLFormatter):
     def close(self) -> None:
         if self._closed:
             return
-        real_stream, self.stream = self.stream, io.StringIO()
+        real_stream: Any = self.stream
+        self.stream = io.StringIO()
         try:
             super().close()
             document = self.stream.getvalue()

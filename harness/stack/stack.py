@@ -25,7 +25,8 @@ from harness.stack.services import RunnerProcess, StigmerServerProcess, Temporal
 from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
-    from harness.llm import EmbeddedOllama
+    from harness.llm import EmbeddedOllama, LlmChoice
+    from harness.stack.compose import ComposeProject
 
 Progress = Callable[[str], None]
 
@@ -115,11 +116,11 @@ class EmbeddedStack:
         self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
         self._server: StigmerServerProcess | None = None
-        self._stoppers: list[Callable[[], None]] = []
+        self._stoppers: list[Callable[[], object]] = []
         self._services_ready = False
         self._services_error: BaseException | None = None
-        self._compose = None
-        self._llm = None  # LlmChoice, once the LLM is resolved
+        self._compose: ComposeProject | None = None
+        self._llm: LlmChoice | None = None  # once the LLM is resolved
         self._temporal: TemporalDevServer | None = None  # provider processes
         self._runner: RunnerProcess | None = None  # provider processes
         self.info = StackInfo(server_address="", provider=self.provider)
@@ -263,12 +264,13 @@ class EmbeddedStack:
         project = unique_project_name(self.config.compose_project_prefix)
         files = [REPO_ROOT / name for name in self.config.compose_files]
         self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner) ...")
-        self._compose = ComposeProject(project, files, env, self.log_dir,
-                                       wait_timeout=int(self.config.stack_timeout),
-                                       progress=self.progress)
-        self._stoppers.append(self._compose.down)
-        self._stoppers.append(lambda: self._compose.logs(self.log_dir))
-        self._compose.up()
+        compose = ComposeProject(project, files, env, self.log_dir,
+                                 wait_timeout=int(self.config.stack_timeout),
+                                 progress=self.progress)
+        self._compose = compose
+        self._stoppers.append(compose.down)
+        self._stoppers.append(lambda: compose.logs(self.log_dir))
+        compose.up()
         self.info.notes.append(
             f"Temporal + agent-runner with docker compose project {project} "
             f"in {time.monotonic() - started:.1f}s")
