@@ -21,8 +21,9 @@ e2e: setup  ## set up, then run the acceptance suite: behave features/
 test: setup lint  ## set up, lint, then run pytest
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
 
-lint:  ## static checks: ruff, deptry (every import has a requirement), locks up to date
+lint:  ## static checks: ruff, mypy, deptry (every import has a requirement), locks up to date
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/deptry .
 	$(BIN)/python scripts/check_locks.py
 

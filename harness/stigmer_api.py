@@ -54,7 +54,9 @@ def phase_name(phase: int) -> str:
 def phase_value(name: str) -> enum_pb2.ExecutionPhase:
     """``completed`` / ``COMPLETED`` / ``EXECUTION_COMPLETED`` -> enum value."""
     upper = name.strip().upper().replace(" ", "_")
-    return Phase.Value(upper if upper.startswith("EXECUTION_") else f"EXECUTION_{upper}")
+    # types-protobuf types EnumTypeWrapper.Value as int; the generated stubs, the enum itself
+    return Phase.Value(  # type: ignore[return-value]
+        upper if upper.startswith("EXECUTION_") else f"EXECUTION_{upper}")
 
 
 def message_type_name(kind: int) -> str:

@@ -103,7 +103,7 @@ def _runs(events: list[HistoryEvent]) -> list[ActivityRun]:
                 ("activity_task_timed_out_event_attributes", "TIMED_OUT"),
                 ("activity_task_canceled_event_attributes", "CANCELED"),
                 ("activity_task_cancel_requested_event_attributes", None)):
-            if not event.HasField(attribute):
+            if event.WhichOneof("attributes") != attribute:
                 continue
             attrs = getattr(event, attribute)
             run = runs.get(attrs.scheduled_event_id)

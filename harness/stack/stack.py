@@ -344,7 +344,8 @@ class EmbeddedStack:
         processes = {"stigmer-server": self._server.process if self._server else None,
                      "temporal": self._temporal.process if self._temporal else None,
                      "agent-runner": self._runner.process if self._runner else None}
-        pids = {name: p.pid for name, p in processes.items() if p is not None and p.running()}
+        pids = {name: p.pid for name, p in processes.items()
+                if p is not None and p.running() and p.pid is not None}
         handle = self._llm.handle if self._llm is not None else None
         if handle is not None and handle.running() and handle.pid:
             pids["llm"] = handle.pid
