@@ -36,8 +36,9 @@ e2e-real-runner: setup-real-runner  ## the seed's full-execution scenarios on th
 test: setup lint  ## set up, lint, then run pytest (2 xdist workers)
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint:  ## static checks: ruff, deptry (every import has a requirement), locks up to date
+lint:  ## static checks: ruff, mypy, deptry (every import has a requirement), locks up to date
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/deptry .
 	$(BIN)/python scripts/check_locks.py
 

@@ -87,6 +87,7 @@ class CapabilityApiMixin:
                          values: Mapping[str, str] | None = None) -> McpServer:
         """Create or update the McpServer of a manifest (placeholders filled from ``values``)."""
         server = manifest.to_proto(org=self.org, values=values or {})
+        assert isinstance(server, McpServer), f"{manifest.kind} is not an McpServer"
         return self.client.mcp_servers.apply(mcp_server_input_from_proto(server))
 
     def get_mcp_server(self, slug: str) -> McpServer:

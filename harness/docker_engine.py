@@ -77,7 +77,9 @@ def docker_client(timeout: float = 10.0, environ: Mapping[str, str] | None = Non
     """A ``docker.DockerClient`` for the engine in use (raises when it does not answer)."""
     import docker
 
-    return docker.from_env(environment=docker_environment(environ), timeout=timeout)
+    # types-docker says int; the SDK hands the timeout to requests, which takes a float
+    return docker.from_env(environment=docker_environment(environ),
+                           timeout=timeout)  # type: ignore[arg-type]
 
 
 def bridge_gateway(client: Any) -> str:

@@ -112,7 +112,8 @@ def _only(message: Any, field_name: str) -> Any:
 
 def stored_spec_differences(manifest: Manifest, stored: Any, org: str) -> list[str]:
     """Spec fields the manifest sets whose stored value differs (``[]`` when all match)."""
-    wanted = manifest.to_proto(org=org).spec
+    resource: Any = manifest.to_proto(org=org)  # Agent, Workflow or McpServer: all have a spec
+    wanted = resource.spec
     differences = []
     for field, value in wanted.ListFields():
         kept = _only(stored.spec, field.name)

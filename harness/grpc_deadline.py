@@ -16,7 +16,7 @@ import stigmer._client as sdk_client
 from stigmer import StigmerClient
 
 
-class _Details(grpc.ClientCallDetails):  # type: ignore[misc]
+class _Details(grpc.ClientCallDetails):
     def __init__(self, details: grpc.ClientCallDetails, timeout: float | None) -> None:
         self.method = details.method
         self.timeout = timeout
@@ -27,10 +27,10 @@ class _Details(grpc.ClientCallDetails):  # type: ignore[misc]
 
 
 class DefaultDeadline(
-    grpc.UnaryUnaryClientInterceptor,  # type: ignore[misc]
-    grpc.UnaryStreamClientInterceptor,  # type: ignore[misc]
-    grpc.StreamUnaryClientInterceptor,  # type: ignore[misc]
-    grpc.StreamStreamClientInterceptor,  # type: ignore[misc]
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
 ):
     """Gives every call without a deadline ``timeout`` seconds."""
 

@@ -40,7 +40,8 @@ def call_method(address: str, method: str, request: bytes = b"", api_key: str = 
     """The status a unary gRPC ``method`` answers with (raw bytes in, bytes out)."""
     channel = grpc.insecure_channel(address)
     try:
-        call = channel.unary_unary(method, request_serializer=None, response_deserializer=None)
+        call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(
+            method, request_serializer=None, response_deserializer=None)
         metadata = (("authorization", f"Bearer {api_key}"),) if api_key else None
         call(request, timeout=timeout, metadata=metadata)
         return grpc.StatusCode.OK
@@ -54,9 +55,7 @@ def readiness_request() -> bytes:
     """getByReference of an agent nobody creates (org local, kind agent)."""
     from ai.stigmer.commons.apiresource import io_pb2
 
-    kind = io_pb2.ApiResourceReference.DESCRIPTOR.fields_by_name["kind"].enum_type
-    reference = io_pb2.ApiResourceReference(org="local", kind=kind.values_by_name["agent"].number,
-                                            slug=READINESS_SLUG)
+    reference = io_pb2.ApiResourceReference(org="local", kind="agent", slug=READINESS_SLUG)
     return reference.SerializeToString()
 
 

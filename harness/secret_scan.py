@@ -69,7 +69,7 @@ def forms_in(text: str, secret: str) -> list[str]:
 def scan_files(paths: Iterable[Path], secret: str, root: Path | None = None) -> list[str]:
     """``<file>: <form>`` for every file holding the secret in some form (bytes read as
     written; undecodable bytes replaced)."""
-    hits = []
+    hits: list[str] = []
     for path in paths:
         try:
             text = path.read_bytes().decode("utf-8", errors="replace")

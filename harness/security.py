@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import psutil
@@ -65,9 +66,10 @@ def exposed(found: Iterable[Listener], allowed_hosts: Iterable[str] = ()) -> lis
     return [item for item in found if item.host not in allowed]
 
 
-def published_ports(containers: Iterable[object]) -> list[tuple[str, str, str]]:
-    """(container, container port, host address) of every port containers publish."""
-    found = []
+def published_ports(containers: Iterable[Any]) -> list[tuple[str, str, str]]:
+    """(container, container port, host address) of every port containers publish (docker
+    SDK containers)."""
+    found: list[tuple[str, str, str]] = []
     for container in containers:
         container.reload()
         ports = container.attrs["NetworkSettings"]["Ports"] or {}

@@ -12,6 +12,7 @@ from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2, io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
 from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as agent_instance_io_pb2
+from ai.stigmer.commons.apiresource.io_pb2 import ApiResourceReference
 from stigmer import (
     AgentExecutionInput,
     AgentInput,
@@ -28,11 +29,11 @@ from stigmer import (
 from stigmer._gen._agent import EnvVarDeclarationInput
 from stigmer._gen._types import EnvVarInput
 
-from harness.capability_api import CapabilityApiMixin
+from harness.capability_api import CapabilityApiMixin, McpServer
 from harness.grpc_deadline import deadline_client
 from harness.manifests import Manifest
 from harness.waiting import wait_until
-from harness.workflow_api import WorkflowApiMixin
+from harness.workflow_api import Workflow, WorkflowApiMixin
 
 Agent = agent_api_pb2.Agent
 AgentExecution = execution_api_pb2.AgentExecution
@@ -50,10 +51,12 @@ def phase_name(phase: int) -> str:
     return Phase.Name(phase).removeprefix("EXECUTION_")
 
 
-def phase_value(name: str) -> int:
+def phase_value(name: str) -> enum_pb2.ExecutionPhase:
     """``completed`` / ``COMPLETED`` / ``EXECUTION_COMPLETED`` -> enum value."""
     upper = name.strip().upper().replace(" ", "_")
-    return Phase.Value(upper if upper.startswith("EXECUTION_") else f"EXECUTION_{upper}")
+    # types-protobuf types EnumTypeWrapper.Value as int; the generated stubs, the enum itself
+    return Phase.Value(  # type: ignore[return-value]
+        upper if upper.startswith("EXECUTION_") else f"EXECUTION_{upper}")
 
 
 def message_type_name(kind: int) -> str:
@@ -94,7 +97,7 @@ class FollowedExecution:
         return seen
 
 
-def _ref(proto_ref: object) -> ResourceRef:
+def _ref(proto_ref: ApiResourceReference) -> ResourceRef:
     return ResourceRef(org=proto_ref.org, slug=proto_ref.slug, version=proto_ref.version)
 
 
@@ -157,16 +160,19 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         self.client.close()
 
     # -- agents ---------------------------------------------------------------------------
-    def apply(self, manifest: Manifest) -> Agent:
+    def apply(self, manifest: Manifest) -> Agent | Workflow | McpServer:
         """Create or update the resource of a manifest in this organization."""
         if manifest.kind == "Workflow":
-            return self.apply_workflow(manifest.to_proto(org=self.org))
+            workflow = manifest.to_proto(org=self.org)
+            assert isinstance(workflow, Workflow)
+            return self.apply_workflow(workflow)
         if manifest.kind == "McpServer":
             return self.apply_mcp_server(manifest)
         agent = manifest.to_proto(org=self.org)
+        assert isinstance(agent, Agent), f"{manifest.kind} is not an Agent"
         return self.client.agents.apply(agent_input_from_proto(agent))
 
-    def apply_all(self, manifests: Iterable[Manifest]) -> list[Agent]:
+    def apply_all(self, manifests: Iterable[Manifest]) -> list[Agent | Workflow | McpServer]:
         return [self.apply(manifest) for manifest in manifests]
 
     def get_agent(self, slug: str) -> Agent:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType, PendingActivityState
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client
 
 from harness.waiting import wait_until
@@ -75,7 +77,7 @@ class WorkflowView:
                 f"activities: {runs}; pending: {pending}")
 
 
-def _pending(info: object) -> PendingActivity:
+def _pending(info: PendingActivityInfo) -> PendingActivity:
     return PendingActivity(
         name=info.activity_type.name,
         state=PendingActivityState.Name(info.state).removeprefix("PENDING_ACTIVITY_STATE_"),
@@ -83,7 +85,7 @@ def _pending(info: object) -> PendingActivity:
         last_failure=info.last_failure.message)
 
 
-def _runs(events: list[object]) -> list[ActivityRun]:
+def _runs(events: list[HistoryEvent]) -> list[ActivityRun]:
     """Activity runs by scheduled event id, in the order they were scheduled."""
     runs: dict[int, dict[str, object]] = {}
     for event in events:
@@ -101,7 +103,7 @@ def _runs(events: list[object]) -> list[ActivityRun]:
                 ("activity_task_timed_out_event_attributes", "TIMED_OUT"),
                 ("activity_task_canceled_event_attributes", "CANCELED"),
                 ("activity_task_cancel_requested_event_attributes", None)):
-            if not event.HasField(attribute):
+            if event.WhichOneof("attributes") != attribute:
                 continue
             attrs = getattr(event, attribute)
             run = runs.get(attrs.scheduled_event_id)

@@ -7,6 +7,9 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 
 from harness.cli import CliResult, StigmerCli, dialect
 from harness.config import REPO_ROOT, SuiteConfig
@@ -40,7 +43,7 @@ class ScenarioWorld:
     last_execution: AgentExecution | None = None
     last_error: Exception | None = None
     last_cli: CliResult | None = None
-    notes: dict[str, object] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
     fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
     workflows: dict[str, object] = field(default_factory=dict)
     workflow_executions: list[str] = field(default_factory=list)
@@ -86,8 +89,7 @@ class ScenarioWorld:
             parts.append(f"  started={status.started_at or '-'} "
                          f"completed={status.completed_at or '-'} error={status.error or '-'}")
             for index, message in enumerate(status.messages):
-                kind = message.DESCRIPTOR.fields_by_name["type"].enum_type.values_by_number[
-                    message.type].name.removeprefix("MESSAGE_")
+                kind = MessageType.Name(message.type).removeprefix("MESSAGE_")
                 parts.append(f"  [{index}] {kind}: {message.content}")
         return self.redactor("\n".join(parts) + "\n") if parts else "(no executions)\n"
 

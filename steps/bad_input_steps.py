@@ -70,9 +70,11 @@ def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
         finally:
             api.close()
 
+    def apply(fixture: str) -> Callable[[], object]:
+        return lambda: world.api.apply_all(world.manifests(fixture))
+
     actions: dict[str, Callable[[], object]] = {
-        phrase: (lambda fixture=fixture: world.api.apply_all(world.manifests(fixture)))
-        for phrase, fixture in SERVER_MANIFESTS.items()}
+        phrase: apply(fixture) for phrase, fixture in SERVER_MANIFESTS.items()}
     actions.update({
         "an empty message": run(0),
         "a 1 MB message": run(MB),

@@ -15,7 +15,6 @@ from hamcrest import (
     assert_that,
     contains_string,
     equal_to,
-    is_not,
     matches_regexp,
     none,
     not_none,
@@ -174,7 +173,7 @@ def step_cli_action(context, action: str, name: str) -> None:
 
 @then("it prints the execution identifier")
 def step_cli_execution_id(context) -> None:
-    assert_that(_last(context).execution_id, is_not(none()), _last(context).transcript())
+    assert_that(_last(context).execution_id, not_none(), _last(context).transcript())
 
 
 @then("it shows the agent's answer as it streams")

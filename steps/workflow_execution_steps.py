@@ -240,7 +240,7 @@ def step_distinct(context, count: int) -> None:
     api = context.world.api
     ids = context.world.workflow_executions
     assert_that(set(ids), has_length(count))
-    children = set()
+    children: set[str] = set()
     for execution_id in ids:
         execution = api.workflow_execution(execution_id)
         assert_that(workflow_phase_name(execution.status.phase), equal_to("COMPLETED"))

@@ -52,6 +52,8 @@ def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:
 class RunHtmlFormatter(PrettyHTMLFormatter):
     """behave-html-pretty-formatter, writing ``<run>/report.html``, redacted."""
 
+    stream: Any  # the output stream (the untyped base class sets it)
+
     def __init__(self, stream_opener: Any, config: Any, *args: Any) -> None:
         route_to_run_dir(stream_opener, config)
         super().__init__(stream_opener, config, *args)

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from behave.model import ScenarioOutline
 from behave.parser import parse_file
@@ -85,10 +86,10 @@ class DocFeature:
         return sum(len(scenario.cases) for scenario in self.scenarios)
 
 
-def _steps(steps: Iterable[object]) -> list[str]:
+def _steps(steps: Iterable[Any]) -> list[str]:
     lines = []
     for step in steps:
-        lines.append(f"{step.keyword} {step.name}")  # type: ignore[attr-defined]
+        lines.append(f"{step.keyword} {step.name}")
         if getattr(step, "table", None):
             lines += ["    | " + " | ".join(row.cells) + " |" for row in step.table.rows]
         if getattr(step, "text", None):

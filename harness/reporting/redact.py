@@ -62,7 +62,7 @@ def redact_tree(root: Path, redactor: Redactor | None = None,
     """Redact every text file under ``root`` (but not under ``skip_dirs``); return the files
     that changed."""
     skipped = set(skip_dirs)
-    changed = []
+    changed: list[Path] = []
     if not root.exists():
         return changed
     for path in sorted(root.rglob("*")):

@@ -14,6 +14,7 @@ runs left behind. Every subprocess call has a timeout. No behave import, no refe
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -119,11 +120,11 @@ def remove_project_resources(client: Any, project: str) -> None:
     carry the project label, without needing the compose files."""
     label_filter = {"label": f"{PROJECT_LABEL}={project}"}
     for container in client.containers.list(all=True, filters=label_filter):
-        _ignore_missing(lambda c=container: c.remove(force=True, v=True))
+        _ignore_missing(functools.partial(container.remove, force=True, v=True))
     for network in client.networks.list(filters=label_filter):
         _ignore_missing(network.remove)
     for volume in client.volumes.list(filters=label_filter):
-        _ignore_missing(lambda v=volume: v.remove(force=True))
+        _ignore_missing(functools.partial(volume.remove, force=True))
 
 
 def _ignore_missing(action: Callable[[], object]) -> None:
@@ -264,8 +265,8 @@ class ComposeProject:
                                     timeout=limit, check=False, start_new_session=True,
                                     cwd=self.files[0].parent if self.files else None)
         except subprocess.TimeoutExpired as error:
-            output = (error.stderr or b"")
-            output = output.decode(errors="replace") if isinstance(output, bytes) else output
+            raw = error.stderr or b""
+            output = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
             raise ComposeError(
                 f"`docker compose {' '.join(args)}` for project {self.project_name} did not "
                 f"finish within {limit:.0f}s\n{_tail(output)}") from None

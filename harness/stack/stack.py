@@ -26,7 +26,8 @@ from harness.stack.services import RunnerProcess, StigmerServerProcess, Temporal
 from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
-    from harness.llm import EmbeddedOllama
+    from harness.llm import EmbeddedOllama, LlmChoice
+    from harness.stack.compose import ComposeProject
 
 Progress = Callable[[str], None]
 
@@ -116,11 +117,11 @@ class EmbeddedStack:
         self.gateway = docker_gateway() if self.provider == "compose" else ""
         self.temporal_port = free_port()
         self._server: StigmerServerProcess | None = None
-        self._stoppers: list[Callable[[], None]] = []
+        self._stoppers: list[Callable[[], object]] = []
         self._services_ready = False
         self._services_error: BaseException | None = None
-        self._compose = None
-        self._llm = None  # LlmChoice, once the LLM is resolved
+        self._compose: ComposeProject | None = None
+        self._llm: LlmChoice | None = None  # once the LLM is resolved
         self._temporal: TemporalDevServer | None = None  # provider processes
         self._runner: RunnerProcess | None = None  # provider processes
         self.info = StackInfo(server_address="", provider=self.provider)
@@ -281,12 +282,13 @@ class EmbeddedStack:
             files.append(REPO_ROOT / STIGMER_RUNNER_COMPOSE_FILE)
         self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner "
                       f"{choice.name}) ...")
-        self._compose = ComposeProject(project, files, env, self.log_dir,
-                                       wait_timeout=int(self.config.stack_timeout),
-                                       progress=self.progress)
-        self._stoppers.append(self._compose.down)
-        self._stoppers.append(lambda: self._compose.logs(self.log_dir))
-        self._compose.up()
+        compose = ComposeProject(project, files, env, self.log_dir,
+                                 wait_timeout=int(self.config.stack_timeout),
+                                 progress=self.progress)
+        self._compose = compose
+        self._stoppers.append(compose.down)
+        self._stoppers.append(lambda: compose.logs(self.log_dir))
+        compose.up()
         self.info.notes.append(
             f"Temporal + agent-runner with docker compose project {project} "
             f"in {time.monotonic() - started:.1f}s")
@@ -360,7 +362,8 @@ class EmbeddedStack:
         processes = {"stigmer-server": self._server.process if self._server else None,
                      "temporal": self._temporal.process if self._temporal else None,
                      "agent-runner": self._runner.process if self._runner else None}
-        pids = {name: p.pid for name, p in processes.items() if p is not None and p.running()}
+        pids = {name: p.pid for name, p in processes.items()
+                if p is not None and p.running() and p.pid is not None}
         handle = self._llm.handle if self._llm is not None else None
         if handle is not None and handle.running() and handle.pid:
             pids["llm"] = handle.pid

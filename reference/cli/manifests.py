@@ -166,6 +166,7 @@ def parse_document(document: Any, source: str, default_org: str = "local") -> Ma
     message_type = KINDS[kind]
     label = f"{source}: {kind} {name!r}"
     spec_descriptor = message_type.DESCRIPTOR.fields_by_name["spec"].message_type
+    assert isinstance(spec_descriptor, Descriptor), f"{kind} has a message-typed spec"
     unknown = _unknown_field(spec, spec_descriptor, "spec")
     if unknown:
         raise ManifestError(f"{label}: {unknown}")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -51,7 +51,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-async def _stream(request: web.Request, chunks: AsyncIterator[dict[str, Any]]
+async def _stream(request: web.Request, chunks: AsyncGenerator[dict[str, Any], None]
                   ) -> web.StreamResponse:
     """Send chunks as NDJSON; an error after the headers went out becomes an error line."""
     response = web.StreamResponse(headers={"Content-Type": NDJSON})
@@ -137,7 +137,7 @@ async def pull(request: web.Request) -> web.StreamResponse:
     digest = await _digest(request)
     size = service.card.size
 
-    async def progress() -> AsyncIterator[dict[str, Any]]:
+    async def progress() -> AsyncGenerator[dict[str, Any], None]:
         yield {"status": "pulling manifest"}
         yield {"status": f"pulling {digest[:12]}", "digest": f"sha256:{digest}",
                "total": size, "completed": size}

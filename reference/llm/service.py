@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from reference.llm import conversation, tools
@@ -72,7 +72,7 @@ class OllamaService:
         chunk["done"] = False
         return chunk
 
-    async def generate(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
+    async def generate(self, plan: Plan) -> AsyncGenerator[dict[str, Any], None]:
         """Run a plan; yield Ollama chunks ending with the ``done`` one."""
         stats = Stats()
         if plan.empty:
@@ -90,7 +90,7 @@ class OllamaService:
                     raise ApiError(400, str(overflow)) from None
                 log.info("prompt exceeds the context; dropped the oldest message and retrying")
 
-    async def _text_reply(self, plan: Plan, stats: Stats) -> AsyncIterator[dict[str, Any]]:
+    async def _text_reply(self, plan: Plan, stats: Stats) -> AsyncGenerator[dict[str, Any], None]:
         handler = self.engine.complete if plan.mode == "raw" else self.engine.chat
         body = plan.body()
         finish: str | None = None
@@ -117,7 +117,7 @@ class OllamaService:
                 stats.add_timings(raw.get("timings"))
         yield {**self._chunk(plan, ""), **stats.final(done_reason(finish))}
 
-    async def _tool_reply(self, plan: Plan, stats: Stats) -> AsyncIterator[dict[str, Any]]:
+    async def _tool_reply(self, plan: Plan, stats: Stats) -> AsyncGenerator[dict[str, Any], None]:
         """Decide between a tool call and an answer; answer as text if no tool is called."""
         response = await self._decide(plan, stats)
         calls = tools.parse_decision(response["choices"][0]["message"].get("content") or "",

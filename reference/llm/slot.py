@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -63,7 +63,7 @@ class InferenceSlots:
             return await _finish(self._thread(call))
 
     async def stream(self, call: Callable[[Callable[[Chunk], bool]], Any]
-                     ) -> AsyncIterator[Chunk]:
+                     ) -> AsyncGenerator[Chunk, None]:
         """Run ``call(on_chunk)`` in a slot and yield each chunk it produces.
 
         If the consumer stops early (client gone), ``on_chunk`` returns True so llama.cpp

@@ -125,8 +125,8 @@ async def _load_env(
         environment = await backend.get_environment(ref)
         for name, item in environment.spec.data.items():
             env[name] = EnvValue(item.value, item.is_secret)
-    for name, item in execution.spec.runtime_env.items():
-        env[name] = EnvValue(item.value, item.is_secret)
+    for name, value in execution.spec.runtime_env.items():
+        env[name] = EnvValue(value.value, value.is_secret)
     return env
 
 

@@ -153,4 +153,4 @@ def build_update(
 
 def phase_name(phase: int) -> str:
     """``EXECUTION_COMPLETED`` -> ``COMPLETED``."""
-    return enums.ExecutionPhase.Name(phase).removeprefix("EXECUTION_")  # type: ignore[arg-type]
+    return enums.ExecutionPhase.Name(phase).removeprefix("EXECUTION_")

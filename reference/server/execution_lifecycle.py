@@ -87,8 +87,10 @@ def replace_set_fields(merged: Message, update: Message, skipped: set[str]) -> N
 
 def finished(rules: PhaseRules, current: S, phase: int, error: str, now: str) -> S:
     """A copy of live ``current`` moved to terminal ``phase`` (``error`` set when given)."""
-    require_live(rules, current.phase)
-    done = type(current)()
+    # Either kind's status message: both have phase, error and completed_at.
+    live: Any = current
+    require_live(rules, live.phase)
+    done: Any = type(current)()
     done.CopyFrom(current)
     done.phase = phase
     if error:

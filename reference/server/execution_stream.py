@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from . import errors
@@ -19,7 +19,7 @@ async def follow(
     rules: PhaseRules,
     execution_id: str,
     load: Callable[[str], tuple[Record, Any]],
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """Yield the execution, then every newer snapshot; end after a terminal phase.
 
     ``load`` reads the record and execution (in a worker thread); a deletion ends the stream

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, io_pb2
@@ -197,7 +197,7 @@ class ExecutionService:
         )
 
     def _page(
-        self, query: Query, page_size: int, page_token: str, tags: list[str]
+        self, query: Query, page_size: int, page_token: str, tags: Sequence[str]
     ) -> io_pb2.AgentExecutionList:
         window = paging.by_token(page_size, page_token)
         with self._store.read() as tx:

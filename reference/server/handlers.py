@@ -37,10 +37,13 @@ def rejecting(
 
 def behavior_of(handler: grpc.RpcMethodHandler) -> Callable[..., Any]:
     """The behavior function of a handler, whatever its shape."""
-    return (
+    behavior = (
         handler.unary_unary or handler.unary_stream or handler.stream_unary
         or handler.stream_stream
     )
+    if behavior is None:
+        raise ValueError("a method handler without a behavior")
+    return behavior
 
 
 class HandlerInterceptor(grpc.aio.ServerInterceptor):
@@ -51,9 +54,10 @@ class HandlerInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[
+            [grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler

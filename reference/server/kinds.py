@@ -34,7 +34,7 @@ class Kind:
     key: str
     title: str
     label: str
-    api_kind: int
+    api_kind: kind_pb2.ApiResourceKind
     prefix: str
     message: type[Message]
     unique_slug: bool

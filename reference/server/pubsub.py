@@ -77,7 +77,7 @@ class Broker:
         with self._lock:
             targets = list(self._subscriptions.get(key, ()))
         if targets:
-            self._call_in_loop(lambda: [s.deliver(event) for s in targets])
+            self._call_in_loop(lambda: _deliver_all(targets, event))
 
     def subscriber_count(self, key: str) -> int:
         """How many subscriptions are open for ``key``."""
@@ -90,7 +90,7 @@ class Broker:
             self._closed = True
             targets = [s for subs in self._subscriptions.values() for s in subs]
             self._subscriptions.clear()
-        self._call_in_loop(lambda: [s.deliver(None) for s in targets])
+        self._call_in_loop(lambda: _deliver_all(targets, None))
 
     def _remove(self, subscription: Subscription) -> None:
         with self._lock:
@@ -109,3 +109,8 @@ class Broker:
             callback()
         elif not self._loop.is_closed():
             self._loop.call_soon_threadsafe(callback)
+
+
+def _deliver_all(targets: list[Subscription], event: Event | None) -> None:
+    for subscription in targets:
+        subscription.deliver(event)

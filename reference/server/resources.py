@@ -71,7 +71,7 @@ class SlugResourceService(ResourceService[R]):
 
     def save(self, incoming: R, mode: Mode) -> R:
         """Validate and persist a resource (apply = create or update by org/slug)."""
-        resource = self.kind.message()
+        resource: Any = self.kind.message()  # this kind's message: metadata, spec, status
         resource.CopyFrom(incoming)
         normalize_named_metadata(resource, self.kind)
         self._check(resource)
@@ -98,7 +98,8 @@ class SlugResourceService(ResourceService[R]):
 
     def _status(self, current: Any | None) -> Any:
         """Hook: the server-owned status to store (``current`` is None for a new resource)."""
-        status = type(self.kind.message().status)()
+        template: Any = self.kind.message()
+        status = type(template.status)()
         if current is not None:
             status.CopyFrom(current)
         return status

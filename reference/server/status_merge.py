@@ -75,7 +75,7 @@ def _merge_messages(merged: Status, update: Status, now: str) -> None:
             merged.messages.append(message)
 
 
-def _merge_phase(merged: Status, phase: int, now: str) -> None:
+def _merge_phase(merged: Status, phase: enum_pb2.ExecutionPhase, now: str) -> None:
     if phase == phases.UNSPECIFIED or phases.rank(phase) < phases.rank(merged.phase):
         return
     was_terminal = phases.is_terminal(merged.phase)

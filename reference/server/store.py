@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -303,12 +304,12 @@ def _to_row(record: Record) -> tuple[object, ...]:
     )
 
 
-def _to_record(row: Sequence[object]) -> Record:
+def _to_record(row: Sequence[Any]) -> Record:
     (rid, kind, org, slug, slug_unique, name, parent_id, root_id, phase,
      created_at, updated_at, revision, data) = row
     return Record(
         id=str(rid), kind=str(kind), org=str(org), slug=str(slug),
         slug_unique=bool(slug_unique), name=str(name), parent_id=str(parent_id),
-        root_id=str(root_id), phase=int(phase), created_at=int(created_at),  # type: ignore[arg-type]
-        updated_at=int(updated_at), revision=int(revision), data=bytes(data),  # type: ignore[arg-type]
+        root_id=str(root_id), phase=int(phase), created_at=int(created_at),
+        updated_at=int(updated_at), revision=int(revision), data=bytes(data),
     )

@@ -253,8 +253,9 @@ class TemporalEngine:
                         timeout=self._connect_timeout_s,
                     )
                 except Exception as exc:
+                    reason = str(exc) or type(exc).__name__  # an Exception is always true
                     raise EngineUnavailable(
-                        f"cannot reach Temporal at {self._address}: {exc or type(exc).__name__}"
+                        f"cannot reach Temporal at {self._address}: {reason}"
                     ) from exc
                 log.info("connected to Temporal at %s (namespace %s)", self._address,
                          self._namespace)

@@ -49,7 +49,7 @@ class WorkflowService(SlugResourceService[Workflow]):
         return _validation(validation_pb2.VALID, [])
 
 
-def _validation(state: int, problems: list[str]) -> Validation:
+def _validation(state: validation_pb2.ValidationState, problems: list[str]) -> Validation:
     now = Timestamp()
     now.GetCurrentTime()
     return Validation(state=state, errors=problems, validated_at=now)

@@ -70,6 +70,7 @@ def validate_spec(spec: spec_pb2.WorkflowSpec) -> list[dict[str, Any]]:
                      if not getattr(doc, f).strip()]
         if doc.dsl and doc.dsl != DSL_VERSION:
             problems.append(f"spec.document.dsl must be {DSL_VERSION}, got {doc.dsl!r}")
+    plan: list[dict[str, Any]] = []
     try:
         plan = compile_tasks(spec.tasks)
     except WorkflowInvalid as exc:

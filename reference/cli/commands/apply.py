@@ -7,6 +7,7 @@ no write."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from stigmer import StigmerError
 
@@ -35,7 +36,7 @@ def apply_all(manifests: list[Manifest], ctx: Context) -> int:
     for manifest in manifests:
         try:
             existing = find_existing(ctx.client, manifest)
-            applied = apply_manifest(ctx.client, manifest)
+            applied: Any = apply_manifest(ctx.client, manifest)  # every kind has metadata
         except StigmerError as exc:
             if is_unavailable(exc):
                 raise
@@ -61,7 +62,7 @@ def dry_run(manifests: list[Manifest], ctx: Context) -> int:
             rows.append((manifest.kind, manifest.name, "Invalid", ""))
             failures.extend(f"{_label(manifest)}: {problem}" for problem in problems)
             continue
-        existing = find_existing(ctx.client, manifest)
+        existing: Any = find_existing(ctx.client, manifest)
         if existing is None:
             rows.append((manifest.kind, manifest.name, "Create", ""))
         else:

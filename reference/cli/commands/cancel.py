@@ -25,9 +25,9 @@ def cancel_execution(args: argparse.Namespace, ctx: Context) -> int:
         )
         phase = phase_name(result.status.phase, WORKFLOW_PHASES)
     else:
-        result = ctx.client.agent_executions.cancel(
+        cancelled = ctx.client.agent_executions.cancel(
             agent_execution_io_pb2.CancelAgentExecutionInput(id=execution_id, reason=args.reason)
         )
-        phase = phase_name(result.status.phase)
+        phase = phase_name(cancelled.status.phase)
     ctx.print(f"Execution cancelled: {execution_id} (phase {phase})")
     return EXIT_OK

@@ -34,7 +34,7 @@ def _gateway_addresses() -> set[str]:
     addresses: set[str] = set()
     for name in GATEWAY_NAMES:
         try:
-            addresses.update(info[4][0] for info in socket.getaddrinfo(name, None))
+            addresses.update(str(info[4][0]) for info in socket.getaddrinfo(name, None))
         except OSError:
             continue
     return addresses

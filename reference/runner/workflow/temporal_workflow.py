@@ -34,7 +34,8 @@ def _failure(error: ActivityError) -> ActivityFailure:
         status = details.get("status") if isinstance(details, dict) else None
         return ActivityFailure(cause.message, cause.type or "error", status)
     if isinstance(cause, TimeoutError):
-        return ActivityFailure(f"timed out ({cause.type.name.lower()})", "timeout")
+        kind = cause.type.name.lower() if cause.type is not None else "unknown kind"
+        return ActivityFailure(f"timed out ({kind})", "timeout")
     return ActivityFailure(str(cause or error), "error")
 
 
