@@ -96,6 +96,7 @@ Feature: Running workflows
     When I run the workflow "sum-prices"
     Then the workflow execution completes
     And its result has "names" listing "apple, bread, cheese" in that order
+    And its result has "positions" listing "0, 1, 2" in that order
     And its result has "total" equal to "15"
 
   @api
