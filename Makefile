@@ -4,10 +4,14 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 BEHAVE_ARGS ?=
+# Two pytest-xdist workers (2 cores); one test file per worker at a time, so module-scoped
+# servers start once. PYTEST_ARGS= runs serially; PYTEST_ARGS='-m "not slow"' skips the slow.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 MUTATION_ARGS ?=
 
-.PHONY: help setup e2e test lint lock clean-stale mutation mutation-quick
+.PHONY: help setup setup-real-runner e2e e2e-real-runner test lint lock clean-stale mutation \
+        mutation-quick
 
 help:  ## list the targets, one line each
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -18,8 +22,19 @@ setup:  ## install everything (idempotent): venv, Docker engine, images
 e2e: setup  ## set up, then run the acceptance suite: behave features/
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
 
-test: setup lint  ## set up, lint, then run pytest
-	bash scripts/with-stack-env.sh $(BIN)/python -m pytest
+# The seed's full-execution scenarios (@seed-execution: greeting, phases, agent not found)
+# with Stigmer's own PyPI agent-runner instead of the reference one. Its prompt is ~9.5k
+# tokens: the embedded model needs minutes per answer on 2 cores, hence the long timeout.
+REAL_RUNNER_TAGS ?= @seed-execution
+setup-real-runner:  ## set up, plus the PyPI stigmer-runner's own venv (long: ~190 packages)
+	STIGMER_E2E_SETUP_REAL_RUNNER=1 bash scripts/setup.sh
+
+e2e-real-runner: setup-real-runner  ## the seed's full-execution scenarios on the PyPI runner
+	bash scripts/with-stack-env.sh $(BIN)/behave features/ -D runner=stigmer-runner \
+		-D execution_timeout=540 --tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
+
+test: setup lint  ## set up, lint, then run pytest (2 xdist workers)
+	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:  ## static checks: ruff, deptry (every import has a requirement), locks up to date
 	$(BIN)/ruff check .

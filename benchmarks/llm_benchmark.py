@@ -1,6 +1,7 @@
 """Benchmark the embedded Ollama-compatible endpoint: readiness, latency, throughput, memory.
 
-Usage: ``python benchmarks/llm_benchmark.py [--threads N] [--runs N]``. Prints a table and
+Usage: ``python benchmarks/llm_benchmark.py [--threads N] [--runs N] [--parallel N]
+[--burst N]``. Prints a table and
 exits 0; the targets are for reading, nothing is asserted.
 """
 
@@ -29,11 +30,13 @@ WEATHER_TOOL = {"type": "function", "function": {
                    "required": ["city"]}}}
 
 
-def start(threads: int, log: Path) -> tuple[subprocess.Popen[str], str, float]:
+def start(threads: int, log: Path, parallel: int = 2
+          ) -> tuple[subprocess.Popen[str], str, float]:
     """Launch the endpoint; return the process, its URL and the seconds until ready."""
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "reference.llm", "--port", "0", "--threads", str(threads)],
+        [sys.executable, "-m", "reference.llm", "--port", "0", "--threads", str(threads),
+         "--parallel", str(parallel)],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log.open("w"), text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None
@@ -66,9 +69,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="warm repetitions per measure")
+    parser.add_argument("--parallel", type=int, default=2, help="the endpoint's slots")
+    parser.add_argument("--burst", type=int, default=8,
+                        help="greetings sent by 4 concurrent clients (0: none)")
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp(prefix="llm-bench-")) / "llm.log"
-    process, url, ready_s = start(args.threads, log)
+    process, url, ready_s = start(args.threads, log, args.parallel)
     rows: list[tuple[str, str, str]] = [("time to ready", f"{ready_s:.2f} s", "< 2 s")]
     loaded = re.search(r"loaded \S+ in ([\d.]+)s", log.read_text())
     rows.append(("  of which model load", f"{loaded.group(1)} s" if loaded else "?", "-"))
@@ -84,6 +90,15 @@ def main() -> int:
         rows.append(("greeting, first request", f"{first_s:.2f} s", "< 1 s"))
         rows.append(("greeting, warm (median)", f"{statistics.median(warm):.2f} s", "< 1 s"))
         rows.append(("greeting text", repr(first.message.content[:30]), "-"))
+        if args.burst:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(4) as pool:
+                burst_s, texts = timed(lambda: list(pool.map(lambda _: greet().message.content,
+                                                             range(args.burst))))
+            same = sum(text == first.message.content for text in texts)
+            rows.append((f"burst of {args.burst} greetings, 4 clients",
+                         f"{args.burst / burst_s:.2f} requests/s ({burst_s:.1f} s)",
+                         f"{same}/{args.burst} identical to the lone answer"))
 
         long = client.generate(MODEL, prompt="Write a short story about a robot.",
                                options={"temperature": 0, "num_predict": 128})
@@ -104,7 +119,8 @@ def main() -> int:
     print(f"{'measure':<{width}}  {'value':<36}  target")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:<36}  {target}")
-    print(f"(threads={args.threads}, server log: {log})")
+    print(f"(threads={args.threads}, parallel={args.parallel}, load "
+          f"{os.getloadavg()[0]:.2f}, server log: {log})")
     return 0
 
 

@@ -34,7 +34,7 @@ Feature: Deploying and running agents from the command line
     And its error names the field "spec.instructions" and the rule "string.min_len"
     And no agent exists
 
-  @phase1
+  @phase1 @seed-execution
   Scenario: Running an agent that does not exist is refused
     When I run the agent "does-not-exist" from the command line with the message "hello"
     Then the command is refused as not found

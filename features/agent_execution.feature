@@ -8,7 +8,7 @@ Feature: Running an agent on a real model
   Background:
     Given I have applied the "agents/basic" manifests
 
-  @smoke @api @requires-docker
+  @smoke @api @requires-docker @seed-execution
   Scenario: The basic agent responds with a greeting
     Given Ollama and Docker are available
     When I run the basic agent
@@ -30,7 +30,7 @@ Feature: Running an agent on a real model
       | Please introduce yourself.         |
       | Good evening, who am I talking to? |
 
-  @api
+  @api @seed-execution
   Scenario: An execution goes through its phases to completion
     When I run the agent "greeter" with the message "Good morning! Can you respond?" and follow it
     Then the phases it went through were "PENDING, IN_PROGRESS, COMPLETED", in that order

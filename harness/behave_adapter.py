@@ -28,6 +28,7 @@ from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
 from harness.secret_scan import record_masked
 from harness.shared_stack import stack_for_run
+from harness.stack.runners import runner_skip_reason
 from harness.stack.stack import Stack
 from harness.watchdog import Watchdog
 from harness.world import ScenarioWorld
@@ -151,9 +152,10 @@ def before_scenario(context, scenario: Scenario) -> None:
     tags = list(scenario.effective_tags)
     missing = context.prerequisites.missing_for_tags(tags)
     profile_reason = context.suite_config.target_profile.skip_reason(tags)
-    if missing or context.stack is None or profile_reason:
+    runner_reason = runner_skip_reason(context.suite_config.runner, tags)
+    if missing or context.stack is None or profile_reason or runner_reason:
         reason = ("; ".join(result.skip_reason() for result in missing) or profile_reason
-                  or "no Stigmer stack")
+                  or runner_reason or "no Stigmer stack")
         progress(f"SKIPPED {scenario.name}: {reason}")
         scenario.skip(reason=reason)
         context.html_report.before_scenario_finished("skipped")

@@ -50,7 +50,9 @@ ENV_NOT_SETTINGS: dict[str, str] = {
     "SHARED_STACK": "parallel runner -> worker: the shared stack's description file",
     "RUN_DIR": "parallel runner -> worker: the run directory to write into",
     "SCAN_SECRET": "the secret-scan self-test's secret (steps/security_steps.py)",
+    "SETUP_REAL_RUNNER": "scripts/setup.sh also installs the PyPI stigmer-runner's venv",
 }
+RUNNERS = ("reference", "stigmer-runner")
 
 
 class ConfigError(ValueError):
@@ -84,6 +86,7 @@ class SuiteConfig:
     services: str = "auto"
     temporal_address: str = ""
     runner_command: str = "python -m reference.runner"
+    runner: str = "reference"
     compose_files: tuple[str, ...] = ("compose/docker-compose.e2e.yml",)
     compose_project_prefix: str = "stigmer-e2e"
     ollama_url: str = "http://127.0.0.1:11434"
@@ -146,6 +149,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("temporal_address", "", "Temporal frontend host:port when services=external"),
     Setting("runner_command", "python -m reference.runner", "agent-runner command "
             "(services=processes)"),
+    Setting("runner", "reference", "which agent-runner serves executions: `reference` "
+            "(reference/runner) or `stigmer-runner` (the pinned PyPI stigmer-runner, installed by "
+            "scripts/setup.sh; both providers)"),
     Setting("compose_files", "compose/docker-compose.e2e.yml", "comma-separated compose files"),
     Setting("compose_project_prefix", "stigmer-e2e", "prefix of the unique compose project"),
     Setting("ollama_url", "http://127.0.0.1:11434", "Ollama API used when it serves `model`"),
@@ -314,5 +320,7 @@ def validate(config: SuiteConfig) -> None:
     if config.cli_dialect not in CLI_DIALECTS:
         raise ConfigError(
             f"cli_dialect={config.cli_dialect!r}: use one of {', '.join(CLI_DIALECTS)}")
+    if config.runner not in RUNNERS:
+        raise ConfigError(f"unknown runner {config.runner!r} (allowed: {', '.join(RUNNERS)})")
     if config.keep_artifacts not in ("failed", "always"):
         raise ConfigError(f"keep_artifacts={config.keep_artifacts!r}: use failed or always")

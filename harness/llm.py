@@ -134,6 +134,7 @@ class EmbeddedOllama:
         model: str = EMBEDDED_MODEL,
         extra_hosts: Sequence[str] = (),
         threads: int = 1,
+        num_ctx: int | None = None,
         ready_timeout: float = 60.0,
         grace: float = 5.0,
         python: str = sys.executable,
@@ -143,6 +144,7 @@ class EmbeddedOllama:
         self.model = model
         self.hosts = ["127.0.0.1", *(h for h in extra_hosts if h and h != "127.0.0.1")]
         self.threads = threads
+        self.num_ctx = num_ctx
         self.ready_timeout = ready_timeout
         self.grace = grace
         self.python = python
@@ -160,6 +162,8 @@ class EmbeddedOllama:
             argv += ["--host", host]
         if normalize_model(self.model) != normalize_model(EMBEDDED_MODEL):
             argv += ["--alias", self.model]
+        if self.num_ctx:
+            argv += ["--num-ctx", str(self.num_ctx)]
         return argv
 
     @property
@@ -266,6 +270,8 @@ def resolve_llm(
     *,
     timeout: float = 2.0,
     ready_timeout: float = 60.0,
+    num_ctx: int | None = None,
+    threads: int = 1,
 ) -> LlmChoice:
     """Use the Ollama at ``configured_url`` if it serves ``model``; else start the embedded one.
 
@@ -286,7 +292,8 @@ def resolve_llm(
     if not allow_embedded:
         raise LlmUnavailable(f"{why}; the embedded endpoint is disabled (embedded_llm=false)")
     embedded = EmbeddedOllama(log_path, model=model, ready_timeout=ready_timeout,
-                              extra_hosts=[extra_host] if extra_host else [])
+                              extra_hosts=[extra_host] if extra_host else [], num_ctx=num_ctx,
+                              threads=threads)
     try:
         embedded.start()
     except ProcessFailed as error:

@@ -2,7 +2,8 @@
 # Build the end-to-end images locally, without a container registry and without network
 # inside the builds. Idempotent: an image whose content-hash label matches is not rebuilt.
 #
-#   scripts/build-images.sh [--force] [temporal] [python-base] [agent-runner]   (default: all)
+#   scripts/build-images.sh [--force] [temporal] [python-base] [agent-runner] [stigmer-runner]
+#                                          (default: all but stigmer-runner, which is built on demand)
 #
 # Images (names overridable, the same variables as compose/docker-compose.e2e.yml):
 #   $STIGMER_E2E_TEMPORAL_IMAGE     stigmer-e2e/temporal:1.9.1   FROM scratch + the static
@@ -14,6 +15,9 @@
 #   $STIGMER_E2E_RUNNER_IMAGE       stigmer-e2e/agent-runner:dev  python-base + a venv installed
 #                                   offline from wheels downloaded on the host
 #                                   (compose/images/agent-runner/requirements.txt) + reference/
+#   $STIGMER_E2E_STIGMER_RUNNER_IMAGE  stigmer-e2e/stigmer-runner:1.0.4  python-base + Stigmer's
+#                                   own PyPI agent-runner, offline from wheels of the fully
+#                                   pinned compose/images/stigmer-runner/requirements.txt
 #
 # Build contexts are assembled in compose/images/<name>/build/ (gitignored); downloaded wheels
 # are cached in $STIGMER_E2E_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/stigmer-e2e).
@@ -28,6 +32,7 @@ CACHE_DIR="${STIGMER_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stigmer-e2e}"
 ENV_FILE="${STIGMER_E2E_DOCKER_ENV:-$REPO_ROOT/.stigmer-e2e/docker.env}"
 TEMPORAL_IMAGE="${STIGMER_E2E_TEMPORAL_IMAGE:-stigmer-e2e/temporal:1.9.1}"
 RUNNER_IMAGE="${STIGMER_E2E_RUNNER_IMAGE:-stigmer-e2e/agent-runner:dev}"
+STIGMER_RUNNER_IMAGE="${STIGMER_E2E_STIGMER_RUNNER_IMAGE:-stigmer-e2e/stigmer-runner:1.0.4}"
 EXTERNAL_BASE="${STIGMER_E2E_PYTHON_BASE_IMAGE:-}"
 PYTHON="${PYTHON:-python3}"
 LABEL="org.stigmer.e2e.content-hash"
@@ -201,32 +206,40 @@ platform_args() {
     printf -- '--platform\nmanylinux2014_x86_64\n'
 }
 
-# fetch_wheels PYVER GLIBC: sets WHEELS_DIR (cached by requirements + target).
+# fetch_wheels PYVER GLIBC [IMAGE [PIP_ARGS...]]: sets WHEELS_DIR (cached by requirements +
+# target); the requirements are compose/images/IMAGE/requirements.txt (default agent-runner).
 fetch_wheels() {
-    local py_ver="$1" glibc="$2" req="$IMAGES_DIR/agent-runner/requirements.txt" key
-    key="$( { cat "$req"; echo "$py_ver $glibc $(uname -m)"; } | short_hash)"
+    local py_ver="$1" glibc="$2" name="${3:-agent-runner}" req key
+    shift 3 2>/dev/null || shift $#
+    req="$IMAGES_DIR/$name/requirements.txt"
+    key="$( { cat "$req"; echo "$py_ver $glibc $(uname -m)${*:+ $*}"; } | short_hash)"
     WHEELS_DIR="$CACHE_DIR/wheels/py$py_ver-$key"
     if [[ -f "$WHEELS_DIR/.complete" ]]; then
-        log "agent-runner: wheels cached in $WHEELS_DIR"
+        log "$name: wheels cached in $WHEELS_DIR"
         return 0
     fi
     [[ "$(uname -m)" == "x86_64" ]] || die "wheel download is set up for x86_64 only"
     local t0="${EPOCHREALTIME/,/.}" tmp="$WHEELS_DIR.tmp.$$" plat=()
     mapfile -t plat < <(platform_args "$glibc")
-    log "agent-runner: downloading wheels (python $py_ver, glibc $glibc) to $WHEELS_DIR"
+    log "$name: downloading wheels (python $py_ver, glibc $glibc) to $WHEELS_DIR"
     rm -rf "$tmp"
     mkdir -p "$tmp"
-    if ! timeout 900 "$PYTHON" -m pip download -q --only-binary=:all: "${plat[@]}" \
-        --python-version "$py_ver" --implementation cp --abi "cp${py_ver/./}" \
-        -d "$tmp" -r "$req" >"$LOG_DIR/wheels.log" 2>&1; then
-        grep -v '^WARNING' "$LOG_DIR/wheels.log" | tail -n 20 >&2
-        rm -rf "$tmp"
-        die "pip download failed (log: $LOG_DIR/wheels.log)"
+    # Lines marked "# sdist only" have no wheel: built on the host (pure Python ones only).
+    grep -v '# sdist only' "$req" >"$tmp.binary.txt"
+    if ! timeout 1800 "$PYTHON" -m pip download -q --only-binary=:all: "${plat[@]}" \
+        --python-version "$py_ver" --implementation cp --abi "cp${py_ver/./}" "$@" \
+        -d "$tmp" -r "$tmp.binary.txt" >"$LOG_DIR/wheels-$name.log" 2>&1 \
+        || ! { grep '# sdist only' "$req" | sed 's/ *#.*//' | xargs -r timeout 600 "$PYTHON" \
+            -m pip wheel -q --no-deps -w "$tmp" >>"$LOG_DIR/wheels-$name.log" 2>&1; }; then
+        grep -v '^WARNING' "$LOG_DIR/wheels-$name.log" | tail -n 20 >&2
+        rm -rf "$tmp" "$tmp.binary.txt"
+        die "pip download failed (log: $LOG_DIR/wheels-$name.log)"
     fi
+    rm -f "$tmp.binary.txt"
     touch "$tmp/.complete"
     rm -rf "$WHEELS_DIR"
     mv "$tmp" "$WHEELS_DIR"
-    log "agent-runner: $(find "$WHEELS_DIR" -name '*.whl' | wc -l) wheels in $(elapsed "$t0")s"
+    log "$name: $(find "$WHEELS_DIR" -name '*.whl' | wc -l) wheels in $(elapsed "$t0")s"
 }
 
 build_agent_runner() {
@@ -272,17 +285,59 @@ build_agent_runner() {
     RESULT[agent-runner]="$RUNNER_IMAGE built $(elapsed "$t0")s"
 }
 
+# ------------------------------------------------------------------ stigmer-runner
+# base_python_info: "PYVER GLIBC" of python3 in $BASE_IMAGE.
+base_python_info() {
+    timeout 120 docker run --rm --network none "$BASE_IMAGE" python3 -c \
+        'import platform, sys; print("%d.%d" % sys.version_info[:2], platform.libc_ver()[1])' \
+        || die "cannot run python3 in $BASE_IMAGE"
+}
+
+build_stigmer_runner() {
+    local t0="${EPOCHREALTIME/,/.}" src="$IMAGES_DIR/stigmer-runner" ctx hash base_id
+    local py_ver glibc
+    [[ -n "${BASE_IMAGE:-}" ]] || build_python_base
+    base_id="$(image_id "$BASE_IMAGE")"
+    read -r py_ver glibc <<<"$(base_python_info)"
+    # Every package is pinned in requirements.txt (the resolved set): no resolution, --no-deps.
+    fetch_wheels "$py_ver" "$glibc" stigmer-runner --no-deps
+    hash="$( { echo "$base_id"; tree_hash compose/images/stigmer-runner; ls "$WHEELS_DIR"; } \
+        | short_hash)"
+    if [[ "${FORCE:-0}" != 1 && "$(image_hash "$STIGMER_RUNNER_IMAGE")" == "$hash" ]]; then
+        log "stigmer-runner: $STIGMER_RUNNER_IMAGE up to date ($hash)"
+        RESULT[stigmer-runner]="$STIGMER_RUNNER_IMAGE up-to-date $(elapsed "$t0")s"
+        return 0
+    fi
+    log "stigmer-runner: building $STIGMER_RUNNER_IMAGE on $BASE_IMAGE"
+    ctx="$src/build"
+    rm -rf "$ctx"
+    mkdir -p "$ctx/wheels"
+    cp "$src/Dockerfile" "$src/requirements.txt" "$src/runner_polling.py" "$ctx/"
+    cp -al "$WHEELS_DIR/." "$ctx/wheels/" 2>/dev/null || cp -a "$WHEELS_DIR/." "$ctx/wheels/"
+    docker_build "$STIGMER_RUNNER_IMAGE" stigmer-runner --network none \
+        --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "$LABEL=$hash" -t "$STIGMER_RUNNER_IMAGE" "$ctx"
+    rm -rf "$ctx"
+    timeout 180 docker run --rm --network none --entrypoint python "$STIGMER_RUNNER_IMAGE" -c \
+        'import stigmer_runner.worker.activities.execute_graphton, stigmer_runner.worker.worker' \
+        || die "$STIGMER_RUNNER_IMAGE cannot import its ExecuteGraphton activity"
+    log "stigmer-runner: built $STIGMER_RUNNER_IMAGE ($(image_size "$STIGMER_RUNNER_IMAGE"))" \
+        "in $(elapsed "$t0")s"
+    RESULT[stigmer-runner]="$STIGMER_RUNNER_IMAGE built $(elapsed "$t0")s"
+}
+
 main() {
     local targets=() target
     FORCE=0
     for target in "$@"; do
         case "$target" in
             --force) FORCE=1 ;;
-            temporal|python-base|agent-runner) targets+=("$target") ;;
+            temporal|python-base|agent-runner|stigmer-runner) targets+=("$target") ;;
             -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
             *) die "unknown argument: $target (try --help)" ;;
         esac
     done
+    # stigmer-runner (compose with -D runner=stigmer-runner) only when named: its 191 wheels
+    # take minutes to download, and the default suite does not use it.
     [[ ${#targets[@]} -gt 0 ]] || targets=(temporal python-base agent-runner)
     log "engine: ${DOCKER_HOST:-default socket} (Docker $(timeout 20 docker version \
         --format '{{.Server.Version}}' 2>/dev/null))"
@@ -292,6 +347,7 @@ main() {
             temporal) build_temporal ;;
             python-base) build_python_base ;;
             agent-runner) build_agent_runner ;;
+            stigmer-runner) build_stigmer_runner ;;
         esac
     done
     for target in "${targets[@]}"; do

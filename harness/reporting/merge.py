@@ -3,6 +3,7 @@ JUnit XML, scenario notes, console text, living docs and an index page."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +30,34 @@ def merge_runs(run_dir: Path, parts: Sequence[Path], stems: Mapping[str, str]) -
             continue
         console.append(f"===== {part.relative_to(run_dir).as_posix()} =====\n{text}")
     (run_dir / "console.txt").write_text("\n".join(console))
+    merge_rerun_files(run_dir, parts)
+    merge_allure_results(run_dir, parts)
+
+
+def merge_rerun_files(run_dir: Path, parts: Sequence[Path]) -> None:
+    """One ``rerun.txt``: every worker's failed locations (``behave @rerun.txt`` runs them)."""
+    locations = []
+    for part in parts:
+        path = part / "rerun.txt"
+        if path.is_file():
+            locations += [line for line in path.read_text().splitlines()
+                          if line.strip() and not line.startswith("#")]
+    header = f"# -- RERUN: {len(locations)} failing scenarios during this run.\n"
+    (run_dir / "rerun.txt").write_text(header + "".join(f"{line}\n" for line in locations))
+
+
+def merge_allure_results(run_dir: Path, parts: Sequence[Path]) -> None:
+    """One ``allure-results/`` holding every worker's results (unique file names), so Allure
+    shows the parallel run as one report."""
+    target = run_dir / "allure-results"
+    for part in parts:
+        source = part / "allure-results"
+        if not source.is_dir():
+            continue
+        target.mkdir(exist_ok=True)
+        for path in source.iterdir():
+            if path.is_file():
+                shutil.copy2(path, target / path.name)
 
 
 def summarize(run_dir: Path, selected: set[tuple[str, str]]) -> str:

@@ -314,7 +314,8 @@ class ComposeProject:
         ]
         if "no such image" in output.lower() or "pull access denied" in output.lower():
             parts.append("Hint: build the images with scripts/build-images.sh (no registry "
-                         "needed), or set STIGMER_E2E_PULL_POLICY=missing where a registry "
+                         "needed; `scripts/build-images.sh stigmer-runner` for the PyPI "
+                         "runner), or set STIGMER_E2E_PULL_POLICY=missing where a registry "
                          "has them.")
         try:
             parts += ["", "docker compose ps -a:", self.ps_text()]

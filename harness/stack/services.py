@@ -103,11 +103,12 @@ class RunnerProcess:
     """The agent-runner as a local process, configured with the contract's variables."""
 
     def __init__(self, argv: Sequence[str], *, settings: Mapping[str, str], log_path: Path,
-                 cwd: Path | None = None, ready_timeout: float = 60.0) -> None:
+                 cwd: Path | None = None, ready_timeout: float = 60.0,
+                 ready_pattern: str = r"worker ready on task queue") -> None:
         env = {**os.environ, **settings}
         self.process = ManagedProcess(
             "agent-runner", argv, log_path=log_path, env=env, cwd=cwd,
-            ready_pattern=r"worker ready on task queue", ready_timeout=ready_timeout,
+            ready_pattern=ready_pattern, ready_timeout=ready_timeout,
         )
 
     def start(self) -> RunnerProcess:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.prerequisites import PrerequisiteReport
 from harness.processes import ManagedProcess, TempDir, free_port
+from harness.stack.runners import STIGMER_RUNNER_COMPOSE_FILE, choose_runner, require_installed
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer
 from harness.teardown import describe_stopper, shielded
 
@@ -141,8 +142,9 @@ class EmbeddedStack:
             log_path=self.log_dir / "stigmer-server.log", hosts=hosts,
             api_key=self.config.server_api_key, temporal_address=temporal,
             runner_schedule_timeout=self.config.runner_schedule_timeout,
-            runner_heartbeat_timeout=self.config.runner_heartbeat_timeout, cwd=REPO_ROOT,
-            profile=self.config.target_profile,
+            runner_heartbeat_timeout=max(self.config.runner_heartbeat_timeout,
+                                         choose_runner(self.config).min_heartbeat_timeout),
+            cwd=REPO_ROOT, profile=self.config.target_profile,
         )
         self._stoppers.append(self._server.stop)
         self._server.start()
@@ -206,6 +208,8 @@ class EmbeddedStack:
         choice = resolve_llm(
             self.config.ollama_url, self.config.model, self.config.embedded_llm,
             self.gateway or None, self.log_dir / "llm.log",
+            num_ctx=choose_runner(self.config).llm_context,
+            threads=choose_runner(self.config).llm_threads,
         )
         if choice.handle is not None:
             self._stoppers.append(choice.handle.stop)
@@ -236,18 +240,27 @@ class EmbeddedStack:
         self._stoppers.append(temporal.stop)
         self._temporal = temporal
         temporal.start()
-        self.progress("[stack] starting agent-runner ...")
+        choice = choose_runner(self.config)
+        require_installed(choice)
+        self.progress(f"[stack] starting agent-runner ({choice.name}) ...")
         settings = self._runner_settings(self.info.server_address, self.info.llm_url)
         settings["TEMPORAL_SERVICE_ADDRESS"] = temporal.address
         settings["STIGMER_RUNNER_READY_FILE"] = str(self.run_dir / "runner-ready")
-        runner = RunnerProcess(self.config.runner_argv, settings=settings,
-                               log_path=self.log_dir / "agent-runner.log", cwd=REPO_ROOT)
+        cwd = REPO_ROOT
+        if choice.is_real:  # it writes ./workspace (and checkpoints) under its cwd
+            workdir = TempDir(prefix="stigmer-e2e-runner-")
+            self._stoppers.append(workdir.cleanup)
+            cwd = workdir.path
+        runner = RunnerProcess(choice.argv, settings={**settings, **choice.env},
+                               log_path=self.log_dir / "agent-runner.log", cwd=cwd,
+                               ready_pattern=choice.ready_pattern,
+                               ready_timeout=max(60.0, self.config.stack_timeout))
         self._stoppers.append(runner.stop)
         self._runner = runner
         runner.start()
         self.info.notes.append(
-            f"Temporal dev server on {temporal.address} and agent-runner as local processes "
-            f"in {time.monotonic() - started:.1f}s")
+            f"Temporal dev server on {temporal.address} and agent-runner ({choice.name}) as "
+            f"local processes in {time.monotonic() - started:.1f}s")
 
     def _start_compose(self) -> None:
         from harness.stack.compose import ComposeProject, unique_project_name
@@ -260,9 +273,14 @@ class EmbeddedStack:
             llm_url = llm_url.replace(self.gateway, "host.docker.internal")
         env = self._runner_settings(f"host.docker.internal:{server_port}", llm_url)
         env["STIGMER_E2E_TEMPORAL_PORT"] = str(self.temporal_port)
+        choice = choose_runner(self.config)
+        env.update(choice.env)
         project = unique_project_name(self.config.compose_project_prefix)
         files = [REPO_ROOT / name for name in self.config.compose_files]
-        self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner) ...")
+        if choice.is_real:
+            files.append(REPO_ROOT / STIGMER_RUNNER_COMPOSE_FILE)
+        self.progress(f"[stack] docker compose -p {project} up (Temporal + agent-runner "
+                      f"{choice.name}) ...")
         self._compose = ComposeProject(project, files, env, self.log_dir,
                                        wait_timeout=int(self.config.stack_timeout),
                                        progress=self.progress)

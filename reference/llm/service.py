@@ -18,7 +18,7 @@ from reference.llm.errors import ApiError
 from reference.llm.model import LlamaEngine
 from reference.llm.naming import ModelNames, not_found_message
 from reference.llm.schemas import ModelCard, Stats, done_reason, rfc3339
-from reference.llm.slot import InferenceSlot
+from reference.llm.slot import InferenceSlots
 
 log = logging.getLogger(__name__)
 OVERFLOW = "exceed_context_size_error"
@@ -42,7 +42,7 @@ class OllamaService:
         self.engine = engine
         self.card = card
         self.names = names
-        self.slot = InferenceSlot()
+        self.slot = InferenceSlots(engine.settings.parallel)
 
     def resolve(self, requested: Any) -> str:
         """The requested model name (echoed back) if served; else Ollama's 404."""

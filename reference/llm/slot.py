@@ -1,7 +1,8 @@
-"""One inference slot shared by all requests: they queue (FIFO) instead of failing.
+"""The model's inference slots, shared by all requests: beyond capacity they queue (FIFO).
 
-Blocking llama.cpp calls run in a worker thread so the event loop keeps answering
-``/api/version``, ``/api/tags`` and friends while a generation is in progress.
+llama.cpp runs up to ``capacity`` sequences at once (parallel slots, continuous batching);
+each blocking llama.cpp call runs in its own worker thread (the calls release the GIL), so
+the event loop keeps answering ``/api/version``, ``/api/tags`` and friends meanwhile.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -17,36 +19,52 @@ Chunk = dict[str, Any]
 _END = object()
 
 
-class InferenceSlot:
-    """Serialises model calls; ``waiting`` counts requests queued behind the running one."""
+class InferenceSlots:
+    """Admits ``capacity`` model calls at once; ``waiting`` counts the queued ones and
+    ``running`` the admitted ones. ``asyncio.Semaphore`` wakes waiters in FIFO order."""
 
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
+    def __init__(self, capacity: int = 1) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, not {capacity}")
+        self.capacity = capacity
+        self._free = asyncio.Semaphore(capacity)
+        self._threads = ThreadPoolExecutor(capacity, thread_name_prefix="llama")
         self.waiting = 0
-        self.busy = False
+        self.running = 0
+
+    @property
+    def busy(self) -> bool:
+        return self.running > 0
+
+    def close(self) -> None:
+        """Stop the worker threads once their calls have returned."""
+        self._threads.shutdown(wait=True)
 
     @contextlib.asynccontextmanager
     async def _hold(self) -> AsyncIterator[None]:
         self.waiting += 1
         try:
-            await self._lock.acquire()
+            await self._free.acquire()
         finally:
             self.waiting -= 1
-        self.busy = True
+        self.running += 1
         try:
             yield
         finally:
-            self.busy = False
-            self._lock.release()
+            self.running -= 1
+            self._free.release()
+
+    def _thread(self, call: Callable[[], T]) -> asyncio.Future[T]:
+        return asyncio.get_running_loop().run_in_executor(self._threads, call)
 
     async def run(self, call: Callable[[], T]) -> T:
-        """Run a blocking ``call`` in the slot and return its result."""
+        """Run a blocking ``call`` in a slot and return its result."""
         async with self._hold():
-            return await _finish(asyncio.ensure_future(asyncio.to_thread(call)))
+            return await _finish(self._thread(call))
 
     async def stream(self, call: Callable[[Callable[[Chunk], bool]], Any]
                      ) -> AsyncIterator[Chunk]:
-        """Run ``call(on_chunk)`` in the slot and yield each chunk it produces.
+        """Run ``call(on_chunk)`` in a slot and yield each chunk it produces.
 
         If the consumer stops early (client gone), ``on_chunk`` returns True so llama.cpp
         stops generating, and the slot is released only once the call has returned.
@@ -66,7 +84,7 @@ class InferenceSlot:
                 loop.call_soon_threadsafe(queue.put_nowait, _END)
 
         async with self._hold():
-            future = asyncio.ensure_future(asyncio.to_thread(target))
+            future = self._thread(target)
             try:
                 while (item := await queue.get()) is not _END:
                     yield item
@@ -74,6 +92,7 @@ class InferenceSlot:
             finally:
                 stop.set()
                 await _finish(future)
+
 
 
 async def _finish(future: asyncio.Future[T]) -> T:

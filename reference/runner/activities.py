@@ -66,24 +66,31 @@ class ExecuteGraphton:
         return min(self._heartbeat_interval_s, max(0.2, timeout.total_seconds() / 3))
 
     @activity.defn(name=ACTIVITY_NAME)
-    async def run(self, execution_id: str) -> None:
-        """Execute agent execution ``execution_id``, reporting progress to the backend."""
+    async def run(
+        self, execution_id: str, thread_id: str = "",
+        invoker_identity_account_id: str | None = None,
+    ) -> execution_api.AgentExecutionStatus:
+        """Execute agent execution ``execution_id`` in ``thread_id``, reporting progress to the
+        backend; returns the final status, slim (phase, error, times), as Stigmer's runner."""
         attempt = activity.info().attempt if activity.in_activity() else 1
-        log.info("execution %s: started (attempt %d)", execution_id, attempt)
-        async with heartbeating(self._interval_for_this_activity(), _heartbeat):
-            try:
-                await self._execute(execution_id)
-            except ExecutionStopped as stop:
-                log.info("execution %s: stopped quietly (%s)", execution_id, stop.reason)
-            except asyncio.CancelledError:
-                log.info("execution %s: cancelled, streaming stopped", execution_id)
-                raise
-
-    async def _execute(self, execution_id: str) -> None:
+        log.info("execution %s: started (attempt %d, thread %s)", execution_id, attempt,
+                 thread_id or "-")
         reporter = StatusReporter(
             self._backend, execution_id,
             update_every=self._config.stream_update_every, model=self._config.llm_model,
         )
+        async with heartbeating(self._interval_for_this_activity(), _heartbeat):
+            try:
+                await self._execute(execution_id, reporter)
+            except ExecutionStopped as stop:
+                log.info("execution %s: stopped quietly (%s)", execution_id, stop.reason)
+                return execution_api.AgentExecutionStatus()  # no final phase of ours
+            except asyncio.CancelledError:
+                log.info("execution %s: cancelled, streaming stopped", execution_id)
+                raise
+        return reporter.slim_status()
+
+    async def _execute(self, execution_id: str, reporter: StatusReporter) -> None:
         try:
             execution = await self._backend.get_execution(execution_id)
             if execution.status.phase in TERMINAL_PHASES:

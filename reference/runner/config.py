@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 TASK_QUEUE = "agent_execution_runner"
 ACTIVITY_NAME = "ExecuteGraphton"
+THREAD_ACTIVITY_NAME = "EnsureThread"
 SUPPORTED_PROVIDERS = ("ollama",)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as enums
 from ai.stigmer.agentic.agentexecution.v1 import message_pb2 as message_api
 from ai.stigmer.agentic.agentexecution.v1 import subagent_pb2
@@ -55,6 +56,7 @@ class StatusReporter:
         self._ai_chunks = 0
         self._sub_agents: list[subagent_pb2.SubAgentExecution] = []
         self.pushes = 0
+        self._last: execution_api.AgentExecutionStatus | None = None
 
     @property
     def messages(self) -> list[message_api.AgentMessage]:
@@ -91,6 +93,16 @@ class StatusReporter:
         )
         self._messages[self._ai_index] = replacement
 
+    def slim_status(self) -> execution_api.AgentExecutionStatus:
+        """The last status recorded, slim (phase, error, times): the activity's result."""
+        last = self._last
+        if last is None:
+            return execution_api.AgentExecutionStatus()
+        return execution_api.AgentExecutionStatus(
+            phase=last.phase, error=last.error,
+            started_at=last.started_at, completed_at=last.completed_at,
+        )
+
     async def _push(
         self, phase: int, *, error: str = "", final: bool = False, usage: Usage | None = None
     ) -> None:
@@ -106,6 +118,7 @@ class StatusReporter:
         )
         response = await self._backend.update_status(build_update(self.execution_id, status))
         self.pushes += 1
+        self._last = status
         if response.signal == enums.EXECUTION_CONTROL_SIGNAL_STOP:
             raise ExecutionStopped(f"the server asked to stop: {response.signal_reason}")
 

@@ -27,6 +27,7 @@ from .backend import SdkBackend
 from .config import RunnerConfig
 from .llm import OllamaChatModel
 from .ready_file import ReadyFile
+from .threads import ensure_thread
 from .workflow.worker import WorkflowWorkerHost
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,11 @@ async def _announce_ready(
 
 def build_worker(client: Client, config: RunnerConfig, activity: ExecuteGraphton,
                  identity: str) -> Worker:
-    """The worker hosting ``ExecuteGraphton`` on the runner task queue."""
+    """The worker hosting ``EnsureThread`` and ``ExecuteGraphton`` on the runner task queue."""
     return Worker(
         client,
         task_queue=config.task_queue,
-        activities=[activity.run],
+        activities=[ensure_thread, activity.run],
         max_concurrent_activities=config.max_concurrent,
         identity=identity,
         graceful_shutdown_timeout=timedelta(seconds=config.shutdown_grace_s),

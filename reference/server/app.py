@@ -18,6 +18,7 @@ from .activities import ExecutionActivities, RunnerPresenceActivities
 from .agents import AgentService
 from .auth import ApiKeyInterceptor
 from .config import Config
+from .execution_contexts import ExecutionContextService
 from .executions import ExecutionService
 from .instances import InstanceService
 from .mcp_servers import McpServerService
@@ -25,6 +26,7 @@ from .pubsub import Broker
 from .request_guard import RequestGuardInterceptor
 from .request_validation import RequestValidationInterceptor
 from .rpc import agent_executions, agent_instances, agents, search, sessions, workflows
+from .rpc import execution_contexts as execution_contexts_rpc
 from .rpc import mcp_servers as mcp_servers_rpc
 from .rpc import skills as skills_rpc
 from .rpc.common import UnknownMethodHandler
@@ -90,6 +92,7 @@ class ServerApp:
         agent_instances.register(server, InstanceService(self.store))
         sessions.register(server, SessionService(self.store))
         agent_executions.register(server, self.executions)
+        execution_contexts_rpc.register(server, ExecutionContextService(self.store))
         search.register(server, SearchService(self.store))
         workflows.register(server, WorkflowService(self.store), self.workflow_executions)
         skills_rpc.register(server, SkillService(self.store))

@@ -48,7 +48,9 @@ class ExecutionService:
         execution, new_session_id = await asyncio.to_thread(self._insert, incoming)
         execution_id = execution.metadata.id
         try:
-            await self._engine.start_agent_execution(execution_id)
+            await self._engine.start_agent_execution(
+                execution_id, session_id=execution.spec.session_id,
+                agent_id=execution.spec.agent_id)
         except EngineUnavailable as exc:
             log.warning("execution %s rolled back: %s", execution_id, exc)
             await asyncio.to_thread(self._discard, execution_id, new_session_id)

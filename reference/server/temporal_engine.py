@@ -17,6 +17,15 @@ from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
+from temporalio.converter import (
+    BinaryNullPayloadConverter,
+    BinaryPlainPayloadConverter,
+    BinaryProtoPayloadConverter,
+    CompositePayloadConverter,
+    DataConverter,
+    JSONPlainPayloadConverter,
+    JSONProtoPayloadConverter,
+)
 from temporalio.worker import Worker
 
 from reference.workflow_dsl import contract as wf_contract
@@ -26,6 +35,28 @@ from . import workflows
 log = logging.getLogger(__name__)
 
 
+class TolerantPayloadConverter(CompositePayloadConverter):
+    """Temporal's default converters, but protobuf JSON ignores unknown fields.
+
+    Runners built on other generations of stigmer-protos (the PyPI agent-runner pins 3.x
+    releases older than the server's) return ``AgentExecutionStatus`` as protobuf JSON; a
+    field this server does not know must not fail the workflow (proto3 forward compatibility,
+    as the agent-runner's own converter does).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            BinaryNullPayloadConverter(),
+            BinaryPlainPayloadConverter(),
+            JSONProtoPayloadConverter(ignore_unknown_fields=True),
+            BinaryProtoPayloadConverter(),
+            JSONPlainPayloadConverter(),
+        )
+
+
+DATA_CONVERTER = DataConverter(payload_converter_class=TolerantPayloadConverter)
+
+
 class EngineUnavailable(Exception):
     """The workflow engine cannot be reached (or none is configured)."""
 
@@ -33,7 +64,9 @@ class EngineUnavailable(Exception):
 class WorkflowEngine(Protocol):
     """What executions need from a workflow engine."""
 
-    async def start_agent_execution(self, execution_id: str) -> None:
+    async def start_agent_execution(
+        self, execution_id: str, *, session_id: str = "", agent_id: str = ""
+    ) -> None:
         """Start the execution's workflow; raises :class:`EngineUnavailable`."""
 
     async def cancel_agent_execution(self, execution_id: str) -> None:
@@ -58,7 +91,9 @@ class WorkflowEngine(Protocol):
 class NoEngine:
     """Used without ``--temporal-address``: every start reports the engine unavailable."""
 
-    async def start_agent_execution(self, execution_id: str) -> None:
+    async def start_agent_execution(
+        self, execution_id: str, *, session_id: str = "", agent_id: str = ""
+    ) -> None:
         """Always raises :class:`EngineUnavailable`."""
         raise EngineUnavailable("no Temporal address configured (--temporal-address)")
 
@@ -125,11 +160,15 @@ class TemporalEngine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._supervisor
 
-    async def start_agent_execution(self, execution_id: str) -> None:
+    async def start_agent_execution(
+        self, execution_id: str, *, session_id: str = "", agent_id: str = ""
+    ) -> None:
         """Start workflow ``stigmer/agent-execution/invoke`` with id = the execution id."""
         client = await self._connect()
         params = {
             "execution_id": execution_id,
+            "session_id": session_id,
+            "agent_id": agent_id,
             "heartbeat_timeout_s": self._heartbeat_s,
             "schedule_to_start_timeout_s": self._schedule_to_start_s,
         }
@@ -209,7 +248,8 @@ class TemporalEngine:
             if self._client is None:
                 try:
                     self._client = await asyncio.wait_for(
-                        Client.connect(self._address, namespace=self._namespace),
+                        Client.connect(self._address, namespace=self._namespace,
+                                       data_converter=DATA_CONVERTER),
                         timeout=self._connect_timeout_s,
                     )
                 except Exception as exc:

@@ -4,10 +4,12 @@ Deterministic: only stdlib and temporalio imports, no I/O, time from ``workflow.
 activities are called by name. That is why it runs unsandboxed: the sandbox re-imports modules
 on every activation, which cost each execution create ~15 ms of the server's event loop.
 
-Contract (docs/design.md): workflow ``stigmer/agent-execution/invoke`` on task queue
-``agent_execution_stigmer`` calls ``ExecuteGraphton(execution_id)`` on
-``agent_execution_runner``; when that fails or times out, the local activity
-``MarkAgentExecutionFailed`` records why.
+Contract (docs/design.md, as Stigmer's): workflow ``stigmer/agent-execution/invoke`` on task
+queue ``agent_execution_stigmer`` calls, on ``agent_execution_runner``, first
+``EnsureThread(session_id, agent_id)`` -> thread id, then
+``ExecuteGraphton(execution_id, thread_id)`` -> the final (slim) ``AgentExecutionStatus``
+(protobuf JSON). When either fails or times out, or the returned status is FAILED while the
+stored execution is still live, the local activity ``MarkAgentExecutionFailed`` records why.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ WORKFLOW_NAME = "stigmer/agent-execution/invoke"
 TASK_QUEUE = "agent_execution_stigmer"
 RUNNER_TASK_QUEUE = "agent_execution_runner"
 RUNNER_ACTIVITY = "ExecuteGraphton"
+THREAD_ACTIVITY = "EnsureThread"
+THREAD_TIMEOUT = timedelta(seconds=30)
 MARK_FAILED_ACTIVITY = "MarkAgentExecutionFailed"
 RUNNERS_POLLING_ACTIVITY = "AgentRunnersPolling"
 RUN_TIMEOUT = timedelta(minutes=10)
@@ -36,6 +40,7 @@ DEFAULT_HEARTBEAT_S = 30
 DEFAULT_SCHEDULE_TO_START_S = 60
 MAX_ATTEMPTS = 3
 NO_FINAL_PHASE = "the agent-runner finished without reporting a final phase"
+FAILED_PHASE = 4  # ExecutionPhase.EXECUTION_FAILED (same number in every 3.x)
 
 
 def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat_s: float) -> str:
@@ -59,6 +64,21 @@ def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat
     return f"the agent-runner activity failed: {cause or error}"
 
 
+def _returned_failure(result: Any) -> str:
+    """The error of a FAILED status the runner returned ("" when it did not fail).
+
+    Read by field name, so any protobuf generation of ``AgentExecutionStatus`` (or a dict)
+    works; FAILED_PHASE is EXECUTION_FAILED in every 3.x enum.
+    """
+    phase = getattr(result, "phase", None)
+    error = getattr(result, "error", "")
+    if isinstance(result, dict):
+        phase, error = result.get("phase"), result.get("error", "")
+    if phase in (FAILED_PHASE, "EXECUTION_FAILED"):
+        return str(error or "the agent-runner reported the execution FAILED")
+    return ""
+
+
 def _not_picked_up(error: ActivityError) -> bool:
     cause = error.cause
     return isinstance(cause, TimeoutError) and cause.type == TimeoutType.SCHEDULE_TO_START
@@ -72,15 +92,19 @@ class InvokeAgentExecutionWorkflow:
     async def run(self, params: dict[str, Any]) -> str:
         """Returns "completed" or "failed"; cancellation propagates."""
         execution_id = str(params["execution_id"])
+        session_id = str(params.get("session_id", ""))
+        agent_id = str(params.get("agent_id", ""))
         heartbeat_s = float(params.get("heartbeat_timeout_s", DEFAULT_HEARTBEAT_S))
         schedule_s = float(params.get("schedule_to_start_timeout_s", DEFAULT_SCHEDULE_TO_START_S))
         deadline = workflow.now() + RUN_TIMEOUT
+        result: Any = None
         try:
+            thread_id = await self._ensure_thread(session_id, agent_id, schedule_s, deadline)
             while True:
                 try:
-                    await workflow.execute_activity(
+                    result = await workflow.execute_activity(
                         RUNNER_ACTIVITY,
-                        execution_id,
+                        args=[execution_id, thread_id],
                         task_queue=RUNNER_TASK_QUEUE,
                         start_to_close_timeout=RUN_TIMEOUT,
                         heartbeat_timeout=timedelta(seconds=heartbeat_s),
@@ -102,8 +126,32 @@ class InvokeAgentExecutionWorkflow:
             workflow.logger.warning("execution %s failed: %s", execution_id, reason)
             await self._mark_failed(execution_id, reason)
             return "failed"
+        returned_error = _returned_failure(result)
+        if returned_error:  # the runner could not record it itself (no-op when final)
+            await self._mark_failed(execution_id, f"the agent-runner failed: {returned_error}")
+            return "failed"
         await self._mark_failed(execution_id, NO_FINAL_PHASE)  # no-op when already final
         return "completed"
+
+    async def _ensure_thread(
+        self, session_id: str, agent_id: str, schedule_s: float, deadline: Any
+    ) -> str:
+        """``EnsureThread(session_id, agent_id)`` on the runner queue; busy runners queue."""
+        while True:
+            try:
+                return str(await workflow.execute_activity(
+                    THREAD_ACTIVITY,
+                    args=[session_id, agent_id],
+                    task_queue=RUNNER_TASK_QUEUE,
+                    start_to_close_timeout=THREAD_TIMEOUT,
+                    schedule_to_start_timeout=timedelta(seconds=schedule_s),
+                    retry_policy=RetryPolicy(maximum_attempts=MAX_ATTEMPTS),
+                ))
+            except ActivityError as error:
+                if not (_not_picked_up(error) and workflow.now() < deadline
+                        and await self._runners_polling(schedule_s)):
+                    raise
+                workflow.logger.info("session %s: runners busy, still queued", session_id)
 
     @staticmethod
     async def _runners_polling(schedule_s: float) -> bool:

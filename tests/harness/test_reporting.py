@@ -287,3 +287,20 @@ def test_phase_reports_failure() -> None:
     with pytest.raises(RuntimeError), phase(lines.append, "[x] y"):
         raise RuntimeError("boom")
     assert lines[-1].startswith("[x] y: failed after ")
+
+
+def test_parallel_parts_merge_into_one_rerun_file_and_allure_results(tmp_path: Path) -> None:
+    from harness.reporting.merge import merge_allure_results, merge_rerun_files
+
+    parts = [tmp_path / "workers" / name for name in ("w1", "w2")]
+    for index, part in enumerate(parts):
+        (part / "allure-results").mkdir(parents=True)
+        (part / "allure-results" / f"{index}-result.json").write_text("{}")
+    (parts[0] / "rerun.txt").write_text("# -- RERUN: 1 failing\nfeatures/a.feature:3\n\n")
+    (parts[1] / "rerun.txt").write_text("# -- RERUN: 0 failing scenarios during this run.\n")
+    merge_rerun_files(tmp_path, parts)
+    merge_allure_results(tmp_path, parts)
+    lines = (tmp_path / "rerun.txt").read_text().splitlines()
+    assert lines == ["# -- RERUN: 1 failing scenarios during this run.", "features/a.feature:3"]
+    assert sorted(p.name for p in (tmp_path / "allure-results").iterdir()) == [
+        "0-result.json", "1-result.json"]

@@ -37,8 +37,19 @@ def stop_lines(completed: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in completed.stderr.splitlines() if line.startswith("STOPPED: ")]
 
 
+_BEFORE: set[int] = set()  # children of this process that other tests' fixtures started
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    """Under pytest-xdist a worker may hold another module's services (e.g. Temporal)."""
+    _BEFORE.clear()
+    _BEFORE.update(child.pid for child in psutil.Process().children(recursive=True))
+
+
 def assert_nothing_left_running() -> None:
-    assert psutil.Process().children(recursive=True) == []
+    assert [child for child in psutil.Process().children(recursive=True)
+            if child.pid not in _BEFORE] == []
 
 
 @pytest.mark.parametrize(("methods", "speaks"), [(G3_METHODS, "run API (G3"),

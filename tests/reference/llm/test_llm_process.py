@@ -37,3 +37,11 @@ def test_missing_model_file_fails_clearly(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "model file not found" in result.stderr
     assert "listening on" not in result.stdout
+
+
+def test_parallel_must_be_positive() -> None:
+    result = subprocess.run([sys.executable, "-m", "reference.llm", "--parallel", "0"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--parallel must be at least 1" in result.stderr
+    assert "listening on" not in result.stdout

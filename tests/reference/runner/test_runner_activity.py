@@ -54,8 +54,10 @@ def _kinds(backend: FakeBackend) -> list[int]:
 async def test_streams_then_completes_with_the_final_ai_message() -> None:
     backend = FakeBackend()
     model = FakeChatModel(text_round(GREETING, pieces=20))
-    await make_activity(backend, model).run(EXECUTION_ID)
+    returned = await make_activity(backend, model).run(EXECUTION_ID, "thread-ses-1")
 
+    assert returned.phase == enums.EXECUTION_COMPLETED, "the slim final status is returned"
+    assert returned.completed_at and not returned.messages
     phases = backend.phases
     assert phases[0] == enums.EXECUTION_IN_PROGRESS
     assert phases[-1] == enums.EXECUTION_COMPLETED
@@ -154,7 +156,8 @@ async def test_already_terminal_execution_is_left_alone() -> None:
     backend = FakeBackend()
     backend.execution.status.phase = enums.EXECUTION_CANCELLED
     model = FakeChatModel(text_round("Hi"))
-    assert await make_activity(backend, model).run(EXECUTION_ID) is None
+    returned = await make_activity(backend, model).run(EXECUTION_ID)
+    assert returned.phase == enums.EXECUTION_PHASE_UNSPECIFIED, "nothing was reported"
     assert backend.updates == []
     assert model.calls == []
 
@@ -169,7 +172,8 @@ async def test_execution_becoming_terminal_mid_stream_stops_quietly() -> None:
                     backend.execution.status.phase = enums.EXECUTION_CANCELLED
                 yield LlmChunk(text="x")
 
-    assert await make_activity(backend, CancelledElsewhere()).run(EXECUTION_ID) is None
+    returned = await make_activity(backend, CancelledElsewhere()).run(EXECUTION_ID)
+    assert returned.phase == enums.EXECUTION_PHASE_UNSPECIFIED
     assert enums.EXECUTION_COMPLETED not in backend.phases
     assert enums.EXECUTION_FAILED not in backend.phases
 
@@ -177,8 +181,9 @@ async def test_execution_becoming_terminal_mid_stream_stops_quietly() -> None:
 async def test_server_stop_signal_stops_quietly() -> None:
     backend = FakeBackend()
     backend.stop_signal_after = 1
-    assert await make_activity(backend, FakeChatModel(text_round(GREETING))).run(
-        EXECUTION_ID) is None
+    returned = await make_activity(backend, FakeChatModel(text_round(GREETING))).run(
+        EXECUTION_ID)
+    assert returned.phase == enums.EXECUTION_PHASE_UNSPECIFIED
     assert backend.phases == [enums.EXECUTION_IN_PROGRESS]
 
 

@@ -287,21 +287,31 @@ def runner_server(temporal: TemporalDevServer,
 
 @pytest.fixture(scope="module")
 def fake_runner(runner_server: ServerProc, temporal: TemporalDevServer) -> Iterator[None]:
-    """ExecuteGraphton that streams a reply through update_status (or fails on request)."""
+    """The runner contract: EnsureThread, then ExecuteGraphton(execution_id, thread_id) that
+    streams a reply through update_status and returns the final status (or fails on request:
+    raising, or returning a FAILED status it did not record, as the PyPI runner may)."""
+
+    @activity.defn(name="EnsureThread")
+    def ensure_thread(session_id: str, agent_id: str) -> str:
+        return f"thread-{session_id}"
 
     @activity.defn(name="ExecuteGraphton")
-    def execute_graphton(execution_id: str) -> None:
+    def execute_graphton(execution_id: str, thread_id: str) -> api_pb2.AgentExecutionStatus:
         with sdk(runner_server) as client:
             execution = client.agent_executions.get(execution_id)
             human = (HUMAN, execution.spec.message)
             if execution.spec.message == "please fail":
                 raise ApplicationError("model exploded", non_retryable=True)
+            if execution.spec.message == "return failure":
+                return api_pb2.AgentExecutionStatus(phase=FAILED, error="no model")
             push = client.agent_executions.update_status
             push(status_update(execution_id, IN_PROGRESS, human))
             for text in ("Hel", "Hello", "Hello there"):
                 push(status_update(execution_id, IN_PROGRESS, human, (AI, text)))
                 activity.heartbeat()
-            push(status_update(execution_id, COMPLETED, human, (AI, "Hello there!")))
+            push(status_update(execution_id, COMPLETED, human,
+                               (AI, f"Hello there! ({thread_id})")))
+            return api_pb2.AgentExecutionStatus(phase=COMPLETED)
 
     stop = threading.Event()
     ready = threading.Event()
@@ -310,7 +320,8 @@ def fake_runner(runner_server: ServerProc, temporal: TemporalDevServer) -> Itera
         client = await Client.connect(temporal.address, namespace="ref-runner")
         with ThreadPoolExecutor(4) as pool:
             async with Worker(client, task_queue="agent_execution_runner",
-                              activities=[execute_graphton], activity_executor=pool):
+                              activities=[ensure_thread, execute_graphton],
+                              activity_executor=pool):
                 ready.set()
                 while not stop.is_set():
                     await asyncio.sleep(0.05)
@@ -331,8 +342,21 @@ def test_runner_drives_execution_to_completed(runner_server: ServerProc,
         snapshots = follow(client, exec_id, 20)
     phases = [s.status.phase for s in snapshots]
     assert phases[0] == PENDING and phases[-1] == COMPLETED and IN_PROGRESS in phases
+    session_id = snapshots[-1].spec.session_id
+    assert session_id
     assert [(m.type, m.content) for m in snapshots[-1].status.messages] == [
-        (HUMAN, "Say hello"), (AI, "Hello there!")]
+        (HUMAN, "Say hello"), (AI, f"Hello there! (thread-{session_id})")]
+
+
+def test_returned_failed_status_is_recorded(runner_server: ServerProc,
+                                            fake_runner: None) -> None:
+    with sdk(runner_server) as client:
+        agent = client.agents.apply(AgentInput(name="returner", org=""))
+        exec_id = start(client, agent.metadata.id, "return failure").metadata.id
+        final = follow(client, exec_id, 20)[-1].status
+    assert final.phase == FAILED
+    assert final.messages[-1].content == (
+        "Error: Execution failed: the agent-runner failed: no model")
 
 
 def test_runner_failure_is_recorded(runner_server: ServerProc, fake_runner: None) -> None:

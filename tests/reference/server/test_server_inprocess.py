@@ -23,7 +23,8 @@ class FakeEngine:
     def __init__(self) -> None:
         self.cancelled: list[str] = []
 
-    async def start_agent_execution(self, execution_id: str) -> None:
+    async def start_agent_execution(self, execution_id: str, *, session_id: str = "",
+                                    agent_id: str = "") -> None:
         """Pretend the workflow started."""
 
     async def cancel_agent_execution(self, execution_id: str) -> None:

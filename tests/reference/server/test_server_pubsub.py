@@ -26,7 +26,8 @@ class FakeEngine:
         self.started: list[str] = []
         self.cancelled: list[str] = []
 
-    async def start_agent_execution(self, execution_id: str) -> None:
+    async def start_agent_execution(self, execution_id: str, *, session_id: str = "",
+                                    agent_id: str = "") -> None:
         self.started.append(execution_id)
 
     async def cancel_agent_execution(self, execution_id: str) -> None:

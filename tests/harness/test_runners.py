@@ -1,0 +1,49 @@
+"""The ``runner`` setting: which agent-runner is started, how, and what it skips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import ConfigError, load_config
+from harness.stack.runners import (
+    choose_runner,
+    require_installed,
+    runner_skip_reason,
+    stigmer_runner_venv,
+)
+
+
+def test_an_unknown_runner_is_one_clear_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config({"runner": "x"}, environ={})
+    assert str(info.value) == "unknown runner 'x' (allowed: reference, stigmer-runner)"
+
+
+def test_the_reference_runner_is_the_default() -> None:
+    choice = choose_runner(load_config({}, environ={}), environ={})
+    assert choice.name == "reference" and not choice.is_real
+    assert choice.argv[1:] == ["-m", "reference.runner"]
+    assert choice.env == {} and choice.llm_context is None
+
+
+def test_the_pypi_runner_runs_from_its_own_venv_in_local_mode(tmp_path: Path) -> None:
+    environ = {"STIGMER_E2E_CACHE": str(tmp_path)}
+    choice = choose_runner(load_config({"runner": "stigmer-runner"}, environ={}), environ)
+    assert choice.argv == [str(tmp_path / "venvs" / "stigmer-runner" / "bin" / "stigmer-runner")]
+    assert stigmer_runner_venv(environ) == tmp_path / "venvs" / "stigmer-runner"
+    assert choice.env["MODE"] == "local"
+    assert choice.env["STIGMER_LLM_MODEL"] == "ollama:smollm2:135m"
+    assert choice.min_heartbeat_timeout == 30.0
+    with pytest.raises(RuntimeError, match=r"scripts/setup\.sh"):
+        require_installed(choice)
+
+
+def test_reference_runner_only_scenarios_are_skipped_with_their_reason() -> None:
+    tags = ["phase2", "reference-runner-only:tool-calling-needs-a-larger-model"]
+    assert runner_skip_reason("reference", tags) == ""
+    reason = runner_skip_reason("stigmer-runner", tags)
+    assert reason.startswith("needs the reference agent-runner")
+    assert "tool calling needs a larger model" in reason
+    assert runner_skip_reason("stigmer-runner", ["phase2"]) == ""
