@@ -32,6 +32,13 @@ Feature: Deploying agents
     And the error explains the naming rule
     And no agent exists
 
+  @reference-only @ref:name-rule
+  Scenario: An agent with a slug longer than 63 characters is rejected with a clear error
+    When I apply the "agents/long-slug" manifests
+    Then the request is rejected as invalid
+    And the error explains the naming rule
+    And no agent exists
+
   Scenario: Applying the same agents again updates them instead of duplicating
     Given I have applied the "agents/basic" manifests
     When I apply the "agents/basic" manifests again

@@ -53,6 +53,13 @@ Feature: Running workflows
     Then the command is refused as not found
     And its error says no workflow "no-such-workflow" exists
 
+  @cli
+  Scenario: Running a failing workflow from the command line exits with an error naming the task
+    Given I have applied the "workflows/failing" manifests
+    When I run the workflow "fetch-broken" from the command line
+    Then the command fails
+    And its error mentions "call_api"
+
   @api
   Scenario Outline: A <kind> task does its job
     Given I have applied the "<fixture>" manifests
@@ -96,6 +103,7 @@ Feature: Running workflows
     When I run the workflow "sum-prices"
     Then the workflow execution completes
     And its result has "names" listing "apple, bread, cheese" in that order
+    And its result has "positions" listing "0, 1, 2" in that order
     And its result has "total" equal to "15"
 
   @api
