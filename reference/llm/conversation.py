@@ -12,9 +12,6 @@ from reference.llm.options import sampling_fields
 
 Mode = Literal["text", "tools", "raw"]
 TOOL_REPLY_LIMIT = 512  # tokens for a tool-call decision
-# A tool prompt longer than this (deepagents' runner: ~24,000 characters) is answered on top
-# of the prefix its decision just evaluated (the system prompt), instead of evaluating it twice.
-REUSE_PREFIX_CHARS = 8000
 
 
 @dataclass
@@ -35,17 +32,10 @@ class Plan:
     tool_history: list[dict[str, Any]] = field(default_factory=list)
     loose_arguments: bool = False
 
-    @property
-    def reuses_decision_prefix(self) -> bool:
-        """Tools mode with a long prompt: the answer reuses the decision's evaluated prefix."""
-        return self.mode == "tools" and len(self.tool_system) > REUSE_PREFIX_CHARS
-
     def body(self) -> dict[str, Any]:
         """The llama.cpp request body of the text answer."""
         if self.mode == "raw":
             return {**self.fields, "prompt": self.prompt}
-        if self.reuses_decision_prefix:
-            return {**self.fields, "messages": self.messages, "cache_prompt": True}
         return {**self.fields, "messages": self.messages}
 
     def decision_body(self) -> dict[str, Any]:

@@ -152,9 +152,7 @@ class LlamaEngine:
         # No prompt-cache reuse: evaluating a prompt in one batch instead of on top of the
         # previous request's cache can change greedy (temperature 0) output, which made
         # answers depend on whatever ran before. Prompts are short; the cost is a few ms.
-        # The one exception is asked for by the caller (``cache_prompt: True``): a long tool
-        # prompt's answer reusing the prefix its own decision, just evaluated fresh, left.
-        body = {"cache_prompt": False, **body}
+        body = {**body, "cache_prompt": False}
         if on_chunk is None:
             return handler({**body, "stream": False})
         return handler({**body, "stream": True}, on_chunk)

@@ -204,12 +204,3 @@ def test_large_tool_sets_are_described_compactly_but_constrained_fully() -> None
     arguments = schema["anyOf"][1]["properties"]["tool_call"]["properties"]["arguments"]
     assert arguments == specs[0].parameters
 
-
-def test_only_a_long_tool_prompt_reuses_its_decision_prefix() -> None:
-    user = {"role": "user", "content": "hi"}
-    short = plan_chat({"messages": [user], "tools": [WEATHER]}, "m")
-    assert not short.reuses_decision_prefix and "cache_prompt" not in short.body()
-    long_system = {"role": "system", "content": "Rules. " * 2000}
-    long = plan_chat({"messages": [long_system, user], "tools": [WEATHER]}, "m")
-    assert long.reuses_decision_prefix and long.body()["cache_prompt"] is True
-    assert "cache_prompt" not in long.decision_body()  # the decision is evaluated fresh
