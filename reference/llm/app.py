@@ -109,7 +109,10 @@ async def show(request: web.Request) -> web.Response:
 
 async def _generation(request: web.Request, kind: str) -> web.StreamResponse:
     service = _service(request)
-    plan = service.plan(kind, await _body(request))
+    body = await _body(request)
+    if log.isEnabledFor(logging.DEBUG):  # the exact request, to replay it (STIGMER_LLM_LOG_LEVEL)
+        log.debug("%s request: %s", kind, json.dumps(body))
+    plan = service.plan(kind, body)
     chunks = service.generate(plan)
     if plan.stream:
         return await _stream(request, chunks)

@@ -59,12 +59,30 @@ def parse_tools(tools: Any) -> list[ToolSpec]:
     return specs
 
 
+# Above this many characters of tool descriptions (deepagents' 16 tools: ~20,000, ~5,000
+# tokens), each tool is described by its first sentence and its parameter names; the grammar
+# still constrains the arguments to the full schema. Small tool sets keep the full format.
+FULL_DESCRIPTIONS_LIMIT = 4000
+SHORT_DESCRIPTION = 160  # characters of a tool's first sentence in the compact format
+
+
+def _full_line(spec: ToolSpec) -> str:
+    properties = json.dumps(spec.parameters.get("properties", {}))
+    return f"- {spec.name}: {spec.description} Parameters: {properties}"
+
+
+def _compact_line(spec: ToolSpec) -> str:
+    first = " ".join(spec.description.split()).split(". ")[0].rstrip(".")[:SHORT_DESCRIPTION]
+    names = ", ".join(spec.parameters.get("properties", {}))
+    return f"- {spec.name}({names}): {first}."
+
+
 def system_prompt(specs: Sequence[ToolSpec], base: str) -> str:
     """The system prompt that describes the tools and the reply format."""
     lines = [base.strip() or "You are a helpful assistant.", "Tools you can call:"]
-    for spec in specs:
-        properties = json.dumps(spec.parameters.get("properties", {}))
-        lines.append(f"- {spec.name}: {spec.description} Parameters: {properties}")
+    full = [_full_line(spec) for spec in specs]
+    compact = sum(len(line) for line in full) > FULL_DESCRIPTIONS_LIMIT
+    lines += [_compact_line(spec) for spec in specs] if compact else full
     lines.append('Reply in JSON. Call a tool only when the user asks for what it does: '
                  '{"tool_call": {"name": ..., "arguments": {...}}}. For anything else '
                  '(greetings, chit-chat, general questions) reply {"response": "..."}.')

@@ -181,3 +181,26 @@ def test_read_gguf(tmp_path: Path) -> None:
 def test_parameter_size_labels() -> None:
     assert human_parameter_size(134_515_008) == "134.52M"
     assert human_parameter_size(1_700_000_000) == "1.7B"
+
+
+def _tool(name: str, description: str) -> dict:
+    return {"type": "function", "function": {
+        "name": name, "description": description,
+        "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}
+
+
+def test_small_tool_sets_keep_the_full_description() -> None:
+    prompt = tools.system_prompt(tools.parse_tools([WEATHER]), "Be brief.")
+    assert '- get_weather: Weather for a city. Parameters: {"city": {"type": "string"}}' in prompt
+
+
+def test_large_tool_sets_are_described_compactly_but_constrained_fully() -> None:
+    long = "List files in the workspace. " + "Details nobody needs to read. " * 200
+    specs = tools.parse_tools([_tool(f"tool{i}", long) for i in range(3)])
+    prompt = tools.system_prompt(specs, "Be brief.")
+    assert "- tool0(path): List files in the workspace." in prompt
+    assert "Details" not in prompt
+    schema = tools.decision_schema(specs)
+    arguments = schema["anyOf"][1]["properties"]["tool_call"]["properties"]["arguments"]
+    assert arguments == specs[0].parameters
+
