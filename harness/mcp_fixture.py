@@ -5,6 +5,8 @@ A real MCP server over streamable HTTP with deterministic tools (``add``,
 (loopback, plus the Docker bridge gateway with the compose provider). Manifests name it with
 the placeholder ``{{ calculator_mcp_url }}``, which :func:`url_values` fills in at apply time.
 
+Every tool call the server runs is recorded in its calls file (:meth:`McpFixtureServer.calls`).
+
 Given a ``token``, it is a vault: it serves only requests carrying that bearer token (the
 process is told the token's SHA-256, never the token) and offers the ``open_vault`` tool.
 """
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,7 +53,9 @@ class McpFixtureServer:
         self.port = 0
         self.token = token
         self.placeholder = placeholder or (VAULT_URL_PLACEHOLDER if token else URL_PLACEHOLDER)
-        argv = [python, str(script), "--port", "0", "--path", path]
+        self.calls_path = log_path.with_name(f"{log_path.stem}-{uuid.uuid4().hex[:8]}.calls")
+        argv = [python, str(script), "--port", "0", "--path", path,
+                "--calls-file", str(self.calls_path)]
         if token:
             argv += ["--token-sha256", hashlib.sha256(token.encode()).hexdigest()]
         for host in self.hosts:
@@ -82,6 +88,15 @@ class McpFixtureServer:
     def url_values(self, runner_host: str) -> dict[str, str]:
         """Placeholder values for manifests: the URL the agent-runner must use."""
         return {self.placeholder: self.url(runner_host)}
+
+    def calls(self, tool: str = "") -> list[dict[str, Any]]:
+        """The tool calls the server ran (of ``tool`` only, when given), oldest first:
+        ``{"tool": name, "arguments": {...}, "at": unix time}``."""
+        if not self.calls_path.exists():
+            return []
+        lines = self.calls_path.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        return [r for r in records if not tool or r["tool"] == tool]
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}

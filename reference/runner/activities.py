@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from .agent_loop import run_agent
+from .approvals import ExecutionControl
 from .backend import Backend
 from .config import ACTIVITY_NAME, RunnerConfig
 from .context import McpServerPlan, load_agent_context, select_model
@@ -129,6 +130,7 @@ class ExecuteGraphton:
             usage = await run_agent(
                 ctx, self._model, reporter, tools,
                 max_tool_rounds=self._config.max_tool_rounds, heartbeat=_heartbeat,
+                control=ExecutionControl(self._backend, execution_id),
             )
         await reporter.complete(usage)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api
@@ -13,6 +13,7 @@ from ai.stigmer.agentic.agentinstance.v1 import api_pb2 as instance_api
 from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 from ai.stigmer.commons.apiresource import io_pb2 as resource_io
 
+from .approvals import ToolApproval, approval_policy, merged_policy
 from .backend import Backend
 from .errors import BackendError, RunnerError, ToolError
 
@@ -49,6 +50,7 @@ class McpServerPlan:
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 0.0
+    approvals: dict[str, ToolApproval] = field(default_factory=dict)
 
     @property
     def transport(self) -> str:
@@ -85,6 +87,7 @@ class ExecutionContext:
     env: dict[str, EnvValue] = field(default_factory=dict)
     mcp_servers: tuple[McpServerPlan, ...] = ()
     sub_agents: tuple[SubAgentPlan, ...] = ()
+    approvals: dict[str, ToolApproval] = field(default_factory=dict)
 
     @property
     def secret_values(self) -> list[str]:
@@ -233,7 +236,8 @@ async def _load_mcp_servers(
     for usage in agent.spec.mcp_server_usages:
         server = await backend.get_mcp_server(in_org(usage.mcp_server_ref, agent.metadata.org))
         enabled = tuple(usage.enabled_tools or server.spec.default_enabled_tools)
-        plans.append(mcp_plan(server, env, enabled, usage.mcp_server_ref.slug))
+        plan = mcp_plan(server, env, enabled, usage.mcp_server_ref.slug)
+        plans.append(replace(plan, approvals=approval_policy(server, usage)))
     return tuple(plans)
 
 
@@ -270,6 +274,9 @@ async def load_agent_context(
     env = await _load_env(backend, execution, instance)
     skill_refs = list(agent.spec.skill_refs) + list(execution.spec.session_spec.skill_refs)
     model = select_model(execution, default_model)
+    mcp_servers = await _load_mcp_servers(backend, agent, env)
+    approvals = {} if execution.spec.auto_approve_all else merged_policy(
+        plan.approvals for plan in mcp_servers)
     return ExecutionContext(
         execution_id=execution.metadata.id,
         message=execution.spec.message,
@@ -278,6 +285,7 @@ async def load_agent_context(
         instructions=agent.spec.instructions,
         skills=await _load_skills(backend, skill_refs, agent.metadata.org),
         env=env,
-        mcp_servers=await _load_mcp_servers(backend, agent, env),
+        mcp_servers=mcp_servers,
         sub_agents=await _load_sub_agents(backend, agent, model),
+        approvals=approvals,
     )

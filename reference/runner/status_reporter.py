@@ -11,9 +11,9 @@ import logging
 from collections.abc import Sequence
 
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api
+from ai.stigmer.agentic.agentexecution.v1 import approval_pb2, subagent_pb2
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2 as enums
 from ai.stigmer.agentic.agentexecution.v1 import message_pb2 as message_api
-from ai.stigmer.agentic.agentexecution.v1 import subagent_pb2
 
 from .backend import Backend
 from .errors import ExecutionStopped, failure_message
@@ -104,7 +104,8 @@ class StatusReporter:
         )
 
     async def _push(
-        self, phase: int, *, error: str = "", final: bool = False, usage: Usage | None = None
+        self, phase: int, *, error: str = "", final: bool = False, usage: Usage | None = None,
+        extra: execution_api.AgentExecutionStatus | None = None,
     ) -> None:
         status = build_status(
             phase,
@@ -116,6 +117,8 @@ class StatusReporter:
             model=self.model,
             sub_agents=self._sub_agents,
         )
+        if extra is not None:
+            status.MergeFrom(extra)
         response = await self._backend.update_status(build_update(self.execution_id, status))
         self.pushes += 1
         self._last = status
@@ -168,6 +171,38 @@ class StatusReporter:
         redacted.result = self.redactor.redact(call.result)
         self._append(enums.MESSAGE_TOOL, content, tool_calls=[redacted])
         await self._push(enums.EXECUTION_IN_PROGRESS)
+
+    def _tool_calls(self, call_id: str) -> list[message_api.ToolCall]:
+        return [call for message in self._messages for call in message.tool_calls
+                if call.id == call_id]
+
+    async def ask_approval(
+        self, pending: approval_pb2.PendingApproval, events: approval_pb2.ApprovalEventStream
+    ) -> None:
+        """WAITING_FOR_APPROVAL: the tool call waits, ``pending`` names it to the user."""
+        for call in self._tool_calls(pending.tool_call_id):
+            call.status = enums.TOOL_CALL_WAITING_APPROVAL
+            call.requires_approval = True
+            call.approval_message = pending.message
+            call.approval_requested_at = pending.requested_at
+            call.approval_policy_source = pending.approval_policy_source
+        extra = execution_api.AgentExecutionStatus(
+            pending_approvals=[pending], approval_event_stream=events)
+        await self._push(enums.EXECUTION_WAITING_FOR_APPROVAL, extra=extra)
+
+    def record_decision(self, call_id: str, decision: approval_pb2.ApprovalDecision) -> None:
+        """Keep the user's decision on the tool call (later pushes carry it)."""
+        for call in self._tool_calls(call_id):
+            call.approval_action = decision.action
+            call.approval_decided_at = decision.decided_at
+            call.approved_by = decision.decided_by
+            skipped = decision.action != enums.APPROVAL_ACTION_APPROVE
+            call.status = enums.TOOL_CALL_SKIPPED if skipped else enums.TOOL_CALL_RUNNING
+
+    def approval_of(self, call_id: str) -> message_api.ToolCall | None:
+        """The AI message's record of a tool call (with its approval fields), if any."""
+        calls = self._tool_calls(call_id)
+        return calls[0] if calls else None
 
     async def sub_agent(self, execution: subagent_pb2.SubAgentExecution) -> None:
         """Record (or update, by id) a sub-agent execution and push it."""

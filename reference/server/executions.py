@@ -1,4 +1,5 @@
-"""Agent executions: create (and start the workflow), status updates, subscribe, cancel."""
+"""Agent executions: create (and start the workflow), status updates, subscribe, cancel,
+terminate, approval decisions, pause and resume."""
 
 from __future__ import annotations
 
@@ -9,8 +10,21 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ai.stigmer.agentic.agentexecution.v1 import api_pb2, io_pb2
+from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import APPROVAL_ACTION_REJECT
 
-from . import errors, ids, instances, kinds, lookup, paging, phases, sessions, slugs, status_merge
+from . import (
+    errors,
+    execution_control,
+    ids,
+    instances,
+    kinds,
+    lookup,
+    paging,
+    phases,
+    sessions,
+    slugs,
+    status_merge,
+)
 from .execution_records import ExecutionRecords
 from .execution_stream import follow
 from .kinds import AGENT, AGENT_EXECUTION, AGENT_INSTANCE, SESSION
@@ -67,6 +81,62 @@ class ExecutionService:
             self._finish, execution_id, phases.CANCELLED, message, "cancelled"
         )
         await self._engine.cancel_agent_execution(execution_id)
+        return execution
+
+    async def terminate(self, request: io_pb2.TerminateAgentExecutionInput) -> Execution:
+        """TERMINATED (with a SYSTEM message), then terminate the workflow in Temporal."""
+        execution_id = lookup.require_id(AGENT_EXECUTION, request.id, "id")
+        reason = request.reason.strip()
+        message = f"Execution terminated: {reason}" if reason else "Execution terminated by user"
+        execution = await asyncio.to_thread(
+            self._finish, execution_id, phases.TERMINATED, message, "terminated"
+        )
+        await self._engine.terminate_agent_execution(execution_id, message)
+        return execution
+
+    async def submit_approval(self, request: io_pb2.SubmitApprovalInput) -> Execution:
+        """Record the decision on a pending tool call; a rejection also ends the execution
+        CANCELLED (in the same write) and cancels its workflow."""
+        execution_id = lookup.require_id(
+            AGENT_EXECUTION, request.agent_execution_id, "agent_execution_id")
+        if not request.tool_call_id.strip():
+            raise errors.invalid("tool_call_id is required: the tool call to decide on")
+        rejected = request.action == APPROVAL_ACTION_REJECT
+
+        def record(status: Any) -> Any:
+            now = status_merge.now_iso()
+            status, approval = execution_control.decide(
+                status, execution_id, request.tool_call_id, request.action,
+                request.comment, now)
+            if not rejected:
+                return status
+            message = execution_control.REJECTED_MESSAGE.format(tool=approval.tool_name)
+            if request.comment.strip():
+                message += f": {request.comment.strip()}"
+            return status_merge.finish(status, phases.CANCELLED, message, now)
+
+        execution = await asyncio.to_thread(self._change, execution_id, record)
+        log.info("execution %s: tool call %s decided (action %d)", execution_id,
+                 request.tool_call_id, request.action)
+        if rejected:
+            await self._engine.cancel_agent_execution(execution_id)
+        return execution
+
+    async def pause(self, request: io_pb2.PauseAgentExecutionInput) -> Execution:
+        """Hold a live execution in PAUSED (the runner waits before its next step)."""
+        execution_id = lookup.require_id(AGENT_EXECUTION, request.id, "id")
+        execution = await asyncio.to_thread(self._change, execution_id, execution_control.pause)
+        log.info("execution %s paused%s", execution_id,
+                 f": {request.reason.strip()}" if request.reason.strip() else "")
+        return execution
+
+    async def resume(self, request: io_pb2.ResumeAgentExecutionInput) -> Execution:
+        """Let a PAUSED execution go on."""
+        execution_id = lookup.require_id(AGENT_EXECUTION, request.id, "id")
+        execution = await asyncio.to_thread(
+            self._change, execution_id,
+            lambda status: execution_control.resume(status, execution_id))
+        log.info("execution %s resumed", execution_id)
         return execution
 
     async def delete(self, execution_id: str) -> Execution:
@@ -181,6 +251,14 @@ class ExecutionService:
             tx.delete(execution_id)
             if new_session_id:
                 tx.delete(new_session_id)
+
+    def _change(self, execution_id: str, change: Any) -> Execution:
+        return self._records.change_status(
+            execution_id, change,
+            lambda exc: errors.failed_precondition(
+                f"Agent execution {execution_id} is already {phases.name(exc.phase)} "
+                "(a terminal phase)"),
+        )
 
     def _finish(self, execution_id: str, phase: int, message: str, error: str) -> Execution:
         return self._records.change_status(

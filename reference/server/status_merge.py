@@ -8,8 +8,10 @@ Rules (Stigmer's progressive-update semantics):
   message at the same index therefore updates it in place and never duplicates it. An empty
   ``timestamp`` inherits the stored one (or "now" for a new message).
 * ``phase`` only moves forward (PENDING < IN_PROGRESS/WAITING_FOR_APPROVAL/PAUSED < terminal);
-  an unspecified or lower phase is ignored. ``started_at``/``completed_at`` are filled in when
+  an unspecified or lower phase is ignored. PAUSED is the user's: only resume (or a terminal
+  phase) leaves it. ``started_at``/``completed_at`` are filled in when
   the execution starts / ends and the runner did not send them.
+* ``approval_event_stream`` only grows: events with a new ``event_id`` are appended.
 * every other field that is set (non-empty) in the update replaces the stored field;
   ``audit`` is server-owned and ignored.
 * terminal phases are final: any update to a terminal execution that names another phase or
@@ -28,7 +30,7 @@ from .execution_lifecycle import TerminalPhaseError, finished, replace_set_field
 __all__ = ["Status", "TerminalPhaseError", "finish", "merge", "now_iso"]
 
 Status = api_pb2.AgentExecutionStatus
-_SKIPPED = {"messages", "phase", "audit"}
+_SKIPPED = {"messages", "phase", "audit", "approval_event_stream"}
 
 
 def now_iso() -> str:
@@ -44,6 +46,7 @@ def merge(current: Status, update: Status, now: str) -> Status:
     merged.CopyFrom(current)
     _merge_messages(merged, update, now)
     _merge_phase(merged, update.phase, now)
+    _merge_approval_events(merged, update)
     replace_set_fields(merged, update, _SKIPPED)
     if merged != current:
         require_live(phases.RULES, current.phase)
@@ -75,8 +78,21 @@ def _merge_messages(merged: Status, update: Status, now: str) -> None:
             merged.messages.append(message)
 
 
+def _merge_approval_events(merged: Status, update: Status) -> None:
+    stream = merged.approval_event_stream
+    known = {event.event_id for event in stream.events}
+    for event in update.approval_event_stream.events:
+        if event.event_id not in known:
+            stream.events.append(event)
+            known.add(event.event_id)
+    if update.approval_event_stream.execution_id:
+        stream.execution_id = update.approval_event_stream.execution_id
+
+
 def _merge_phase(merged: Status, phase: enum_pb2.ExecutionPhase, now: str) -> None:
     if phase == phases.UNSPECIFIED or phases.rank(phase) < phases.rank(merged.phase):
+        return
+    if merged.phase == phases.PAUSED and not phases.is_terminal(phase):
         return
     was_terminal = phases.is_terminal(merged.phase)
     merged.phase = phase  # terminal -> another terminal phase is caught by merge() as a change

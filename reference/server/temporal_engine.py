@@ -72,6 +72,9 @@ class WorkflowEngine(Protocol):
     async def cancel_agent_execution(self, execution_id: str) -> None:
         """Request cancellation of the execution's workflow; best effort, never raises."""
 
+    async def terminate_agent_execution(self, execution_id: str, reason: str) -> None:
+        """Terminate the execution's workflow (its activities stop); best effort."""
+
     async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
         """Start the interpreter workflow of a workflow execution; raises EngineUnavailable."""
 
@@ -99,6 +102,9 @@ class NoEngine:
 
     async def cancel_agent_execution(self, execution_id: str) -> None:
         """Nothing to cancel."""
+
+    async def terminate_agent_execution(self, execution_id: str, reason: str) -> None:
+        """Nothing to terminate."""
 
     async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
         """Always raises :class:`EngineUnavailable`."""
@@ -194,6 +200,10 @@ class TemporalEngine:
             await asyncio.wait_for(handle.cancel(rpc_timeout=timedelta(seconds=3)), timeout=4)
         except Exception as exc:
             log.warning("could not cancel workflow %s (ignored): %s", execution_id, exc)
+
+    async def terminate_agent_execution(self, execution_id: str, reason: str) -> None:
+        """Terminate the agent-execution workflow (best effort)."""
+        await self.terminate_workflow_execution(execution_id, reason)
 
     async def start_workflow_execution(self, execution_id: str, params: dict[str, Any]) -> None:
         """Start ``stigmer/workflow-execution/invoke`` on ``workflow_execution_runner``."""

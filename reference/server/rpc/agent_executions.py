@@ -21,7 +21,23 @@ from .servicers import ExecutionCommands, ExecutionQueries
 class AgentExecutionCommandServicer(
     ExecutionCommands, command_pb2_grpc.AgentExecutionCommandControllerServicer
 ):
-    """create / updateStatus / cancel / delete."""
+    """create / updateStatus / cancel / delete / terminate / submitApproval / pause / resume."""
+
+    @unary
+    async def terminate(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return await self._service.terminate(request)
+
+    @unary
+    async def submitApproval(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return await self._service.submit_approval(request)
+
+    @unary
+    async def pause(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return await self._service.pause(request)
+
+    @unary
+    async def resume(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return await self._service.resume(request)
 
 
 @implements(query_pb2.DESCRIPTOR.services_by_name["AgentExecutionQueryController"])
