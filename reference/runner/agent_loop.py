@@ -125,14 +125,11 @@ async def run_agent(
                     await control.checkpoint()  # a pause during the wait holds the call
             if run:
                 outcome = await tools.call(request.name, request.arguments)
-                status = (enums.TOOL_CALL_FAILED if outcome.is_error
-                          else enums.TOOL_CALL_COMPLETED)
             else:
                 outcome = ToolOutcome(SKIPPED_TEXT.format(tool=request.name))
-                status = enums.TOOL_CALL_SKIPPED
             done = make_tool_call(
                 call.id, request.name, request.arguments,
-                status=status,
+                status=enums.TOOL_CALL_FAILED if outcome.is_error else enums.TOOL_CALL_COMPLETED,
                 result=outcome.text,
                 error=outcome.text if outcome.is_error else "",
                 server_slug=call.mcp_server_slug,
@@ -140,6 +137,8 @@ async def run_agent(
                 completed_at=now_iso(),
                 tool_kind=call.tool_kind,
             )
+            if not run:
+                done.status = enums.TOOL_CALL_SKIPPED
             _copy_approval(reporter.approval_of(call.id), done)
             await reporter.tool_result(done, outcome.text)
             chat.append({"role": "tool", "content": outcome.text, "tool_name": request.name})
