@@ -32,7 +32,7 @@ Feature: Tools that wait for a person's approval
     When I run the agent "careful-calculator" with the message "Use the add tool to add 3817 and 6604."
     Then the execution waits for my approval of the "add" tool
     When I reject the call waiting for my approval
-    Then the execution finishes
+    Then the execution stops there, without a failure
     And the "add" tool of the "calculator" server never ran
     And my decision is recorded on the execution
 

@@ -142,11 +142,22 @@ def step_decision_recorded(context) -> None:
                 f"the events are about different requests: {events}")
 
 
-@then("the execution finishes")
-def step_finishes(context) -> None:
+@then("the execution stops there, without a failure")
+def step_stops_there(context) -> None:
+    """It ends (a person's refusal is no failure: not FAILED) and the agent did not go on:
+    no AI message follows the one that asked for the refused call."""
     world = context.world
     execution = world.api.wait_until_terminal(_execution_id(context), _timeout(context))
     world.remember_execution(execution)
+    assert_that(phase_name(execution.status.phase), is_not(equal_to("FAILED")),
+                describe_execution(execution))
+    call_id = world.notes["pending_call"]
+    messages = list(execution.status.messages)
+    asking = [i for i, m in enumerate(messages) if m.type == MessageType.MESSAGE_AI
+              and any(c.id == call_id for c in m.tool_calls)]
+    assert_that(asking, has_length(1), "AI messages asking for the refused call")
+    later = [m.content for m in messages[asking[0] + 1:] if m.type == MessageType.MESSAGE_AI]
+    assert_that(later, equal_to([]), "the agent went on after the refusal")
 
 
 @then('the agent went on without the "{tool}" tool and answered')
