@@ -9,7 +9,8 @@ Measures: stack cold and warm start (server; execution services per provider), t
 of one execution through the stack, the overhead of a server-only scenario, the wall time of
 a full-execution scenario and of the whole default suite, the parallel speedup
 (``scripts/parallel.py``), the model's generation speed (``benchmarks/llm_benchmark.py``),
-the server's API latencies and subscriber fan-out (``benchmarks/server_benchmark.py``) and the
+the server's API latencies and subscriber fan-out (``benchmarks/server_benchmark.py``), the
+round trip of a person's approval (``benchmarks/approval_benchmark.py``) and the
 image build time, cold and warm (``benchmarks/images_benchmark.py``; skipped without Docker).
 ``--quick`` leaves out the whole suite and the parallel run (minutes each); ``--no-images``
 the image builds (about 1.5 minutes), ``--no-server`` the server benchmark. Nothing is
@@ -359,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_server:
         print("[bench] server API ...", file=sys.stderr, flush=True)
         rows += script_rows("server_benchmark.py", "server", timeout=600)
+    print("[bench] approval round trip ...", file=sys.stderr, flush=True)
+    rows += script_rows("approval_benchmark.py", "approvals", timeout=900)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     flags = [f for f, on in (("--quick", args.quick), ("--no-images", args.no_images),
                              ("--no-server", args.no_server)) if on]
