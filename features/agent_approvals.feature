@@ -42,3 +42,19 @@ Feature: Tools that wait for a person's approval
     And it never waited for an approval
     And the agent called the "get_time_in_city" tool of the "calculator" server
     And the tool's result is what the calculator server answers for those arguments
+
+  Scenario: Only the agent that marks the tool waits; another agent runs the same tool at once
+    Given I have applied the "agents/with-mcp" manifests
+    When I run the agent "careful-calculator" with the message "Use the add tool to add 3817 and 6604."
+    Then the execution waits for my approval of the "add" tool
+    And the "add" tool of the "calculator" server has not run
+    When I run the agent "calculator-user" with the message "Use the add tool to add 1234 and 4321." and follow it
+    Then the execution completes
+    And it never waited for an approval
+    And the agent called the "add" tool of the "calculator" server
+    When I turn back to the execution of the agent "careful-calculator"
+    Then it still waits for my approval 2 seconds later, and nothing moved
+    When I approve the call waiting for my approval
+    Then the execution completes
+    And the "add" tool of the "calculator" server ran once, after my decision
+    And my decision is recorded on the execution

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from behave import then, when
-from hamcrest import assert_that, equal_to, greater_than, has_length, is_not
+from hamcrest import assert_that, equal_to, has_length, is_not
 
 from harness.execution_control import (
     DECIDED_EVENTS,
@@ -40,6 +40,12 @@ def _server(context, name: str) -> McpFixtureServer:
     return servers[name]
 
 
+def _pending_call(context) -> str:
+    pending = context.world.notes.get("pending_calls", {})
+    assert _execution_id(context) in pending, "this execution never waited for my approval"
+    return pending[_execution_id(context)]
+
+
 def _timeout(context) -> float:
     return context.suite_config.execution_timeout
 
@@ -64,7 +70,7 @@ def step_waits_for_approval(context, tool: str) -> None:
                 equal_to([(tool, "WAITING_APPROVAL", True)]), "the waiting tool call")
     assert calls[0].approval_message.strip(), "the tool call says nothing to the person asked"
     assert_that([kind for _, kind in approval_events(execution)], equal_to(["REQUESTED"]))
-    world.notes["pending_call"] = call_id
+    world.notes.setdefault("pending_calls", {})[execution.metadata.id] = call_id
     world.remember_execution(execution)
 
 
@@ -77,7 +83,7 @@ def step_still_waits(context, seconds: int) -> None:
     assert_that(phase_name(after.status.phase), equal_to("WAITING_FOR_APPROVAL"),
                 describe_execution(after))
     assert_that([p.tool_call_id for p in after.status.pending_approvals],
-                equal_to([context.world.notes["pending_call"]]))
+                equal_to([_pending_call(context)]))
     assert_that(_transcript(after), equal_to(_transcript(before)), "the transcript moved")
 
 
@@ -92,12 +98,24 @@ def step_tool_not_run(context, tool: str, server: str) -> None:
     assert_that(results, equal_to([]), "results of the tool in the transcript")
 
 
+@when('I turn back to the execution of the agent "{slug}"')
+def step_turn_back(context, slug: str) -> None:
+    """The scenario's latest execution of agent ``slug`` becomes the one the next steps
+    mean."""
+    world = context.world
+    agent_id = world.api.get_agent(slug).metadata.id
+    mine = [e for e in (world.api.execution(i) for i in world.executions)
+            if e.spec.agent_id == agent_id]
+    assert mine, f"this scenario ran no execution of {slug}"
+    world.remember_execution(mine[-1])
+
+
 @when("I {decision:w} the call waiting for my approval")
 def step_decide(context, decision: str) -> None:
     assert decision in DECIDED_EVENTS, f"no such decision: {decision!r}"
     world = context.world
     world.notes["decided_at"] = time.time()
-    execution = _control(context).decide(_execution_id(context), world.notes["pending_call"],
+    execution = _control(context).decide(_execution_id(context), _pending_call(context),
                                          decision)
     world.notes["decision"] = decision
     world.remember_execution(execution)
@@ -105,14 +123,13 @@ def step_decide(context, decision: str) -> None:
 
 @then('the "{tool}" tool of the "{server}" server ran once, after my decision')
 def step_tool_ran_once(context, tool: str, server: str) -> None:
-    """The server ran exactly one call of ``tool``, after the decision was sent, with the
+    """After the decision was sent, the server ran exactly one call of ``tool``, with the
     arguments the transcript shows the agent asked for."""
-    calls = _server(context, server).calls(tool)
-    assert_that(calls, has_length(1), f"calls of {tool} the {server} server ran")
-    assert_that(calls[0]["at"], greater_than(context.world.notes["decided_at"]),
-                "the tool ran before the decision was sent")
+    every = _server(context, server).calls(tool)
+    calls = [c for c in every if c["at"] > context.world.notes["decided_at"]]
+    assert_that(calls, has_length(1), f"calls of {tool} after my decision, of {every}")
     asked = [c for c in requested_calls(_current(context))
-             if c.call_id == context.world.notes["pending_call"]]
+             if c.call_id == _pending_call(context)]
     assert_that(asked, has_length(1))
     assert_that(calls[0]["arguments"], equal_to(asked[0].arguments))
 
@@ -131,7 +148,7 @@ def step_decision_recorded(context) -> None:
     world = context.world
     decision = world.notes["decision"]
     execution = _current(context)
-    call_id = world.notes["pending_call"]
+    call_id = _pending_call(context)
     calls = [c for c in requested_calls(execution) if c.call_id == call_id]
     assert_that([(c.decision, bool(c.decided_at)) for c in calls], equal_to([(decision, True)]),
                 "the decision on the tool call")
@@ -151,7 +168,7 @@ def step_stops_there(context) -> None:
     world.remember_execution(execution)
     assert_that(phase_name(execution.status.phase), is_not(equal_to("FAILED")),
                 describe_execution(execution))
-    call_id = world.notes["pending_call"]
+    call_id = _pending_call(context)
     messages = list(execution.status.messages)
     asking = [i for i, m in enumerate(messages) if m.type == MessageType.MESSAGE_AI
               and any(c.id == call_id for c in m.tool_calls)]
