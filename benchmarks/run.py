@@ -34,9 +34,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
 from harness.manifests import load_manifests  # noqa: E402
-from harness.prerequisites import check_all  # noqa: E402
 from harness.stack.stack import EmbeddedStack  # noqa: E402
 from harness.stigmer_api import StigmerApi  # noqa: E402
 

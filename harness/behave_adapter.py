@@ -11,10 +11,11 @@ from behave import fixture, use_fixture
 from behave.model import Scenario
 
 from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
+from harness.checks.prerequisites import PrerequisiteReport, check_all, check_contract
+from harness.checks.secret_scan import record_masked
 from harness.config import ConfigError, SuiteConfig, load_config
 from harness.fixture_http import FixtureHttpServer
 from harness.leaks import LeakError, LeakGuard
-from harness.prerequisites import PrerequisiteReport, check_all, check_contract
 from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import ProgressLog, phase
@@ -26,7 +27,6 @@ from harness.reporting.redact import (
 )
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
-from harness.secret_scan import record_masked
 from harness.shared_stack import stack_for_run
 from harness.stack.runners import runner_skip_reason
 from harness.stack.stack import Stack

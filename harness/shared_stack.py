@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from harness.checks.prerequisites import PrerequisiteReport
 from harness.config import SuiteConfig
-from harness.prerequisites import PrerequisiteReport
 from harness.stack.stack import Stack, StackInfo, build_stack
 
 SHARED_STACK_ENV = "STIGMER_E2E_SHARED_STACK"

@@ -19,8 +19,8 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.load_checks import execution_problems
-from harness.secret_scan import forms_in, scan_files
+from harness.checks.load import execution_problems
+from harness.checks.secret_scan import forms_in, scan_files
 from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
 from harness.temporal_view import (
     CLOSED_BY_CANCEL,

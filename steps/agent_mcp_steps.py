@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from behave import fixture, given, then, use_fixture
 from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
+from harness.checks.secret_scan import remember_secret
 from harness.mcp_fixture import McpFixtureServer
-from harness.secret_scan import remember_secret
 from harness.stigmer_api import MessageType
 from harness.transcripts import requested_tools, tool_uses
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from behave import then, when
 from hamcrest import assert_that, contains_exactly, equal_to, is_in, is_not
 
-from harness import validation
+from harness.checks import validation
 from harness.stigmer_api import MessageType, phase_name
 
 BASIC_AGENT = "greeter"

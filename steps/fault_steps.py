@@ -21,8 +21,8 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
+from harness.checks.load import execution_problems
 from harness.faults import Faults, runner_process, unsupported_reason
-from harness.load_checks import execution_problems
 from harness.stigmer_api import MessageType, describe_execution, phase_name
 from harness.temporal_view import require_view, wait_for_workflow
 from harness.waiting import wait_until

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from behave import then, when
 from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
-from harness.load_checks import execution_problems
+from harness.checks.load import execution_problems
 from harness.reporting.load_chart import Sample, write_load_charts
 from harness.stigmer_api import TERMINAL_PHASES, phase_name
 

@@ -8,9 +8,9 @@ from behave import given, then, when
 from google.protobuf import json_format, text_format
 from hamcrest import assert_that, contains_string, empty, equal_to, is_, is_not
 
+from harness.checks.secret_scan import forms_in, remember_secret, scan_files
+from harness.checks.security import call_without_key, exposed, listeners, published_ports
 from harness.config import REPO_ROOT
-from harness.secret_scan import forms_in, remember_secret, scan_files
-from harness.security import call_without_key, exposed, listeners, published_ports
 from harness.stack.services import StigmerServerProcess
 from harness.stigmer_api import RuntimeValue, StigmerApi
 

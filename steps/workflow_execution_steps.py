@@ -23,7 +23,7 @@ from hamcrest import (
     starts_with,
 )
 
-from harness import validation
+from harness.checks import validation
 from harness.stigmer_api import MessageType, RuntimeValue
 from harness.workflow_api import (
     task_outputs,

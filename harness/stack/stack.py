@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from harness.checks.prerequisites import PrerequisiteReport
 from harness.config import REPO_ROOT, SuiteConfig
-from harness.prerequisites import PrerequisiteReport
 from harness.processes import ManagedProcess, TempDir, free_port
 from harness.stack.runners import STIGMER_RUNNER_COMPOSE_FILE, choose_runner, require_installed
 from harness.stack.services import RunnerProcess, StigmerServerProcess, TemporalDevServer

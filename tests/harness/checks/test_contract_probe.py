@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.checks.contract import REFERENCE_MESSAGE, probe_contract, reflected_fields
+from harness.checks.prerequisites import PrerequisiteReport, check_contract, check_stigmer
 from harness.config import REPO_ROOT, load_config
-from harness.contract import REFERENCE_MESSAGE, probe_contract, reflected_fields
 from harness.health import grpc_health, stigmer_ready
-from harness.prerequisites import PrerequisiteReport, check_contract, check_stigmer
 from harness.processes import free_port
 from harness.profile import G1, G2, G3, get_profile
 from harness.stack.services import StigmerServerProcess

@@ -1,4 +1,4 @@
-"""harness.secret_scan: a secret is found raw and in every encoding a service might use."""
+"""harness.checks.secret_scan: a secret is found raw and in every encoding a service might use."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from harness.secret_scan import encoded_forms, forms_in, scan_files
+from harness.checks.secret_scan import encoded_forms, forms_in, scan_files
 
 SECRET = 'vt-3fa9c0d1e27b<&>"\' /+=e27b3fa9c0d1'
 

@@ -176,7 +176,7 @@ CONTRACT_PENDING = "probed once the embedded server is up"
 
 def check_contract(config: SuiteConfig, address: str = "") -> PrerequisiteResult:
     """Which API generation the target speaks; ok only for the one the suite drives."""
-    from harness.contract import probe_contract
+    from harness.checks.contract import probe_contract
 
     required_for = "every scenario (the suite drives one API generation)"
     address = address or (config.server_address if config.target == "external" else "")

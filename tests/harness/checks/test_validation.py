@@ -1,10 +1,10 @@
-"""harness.validation: checks on model output, with real model-like answers and junk."""
+"""harness.checks.validation: checks on model output, with real model-like answers and junk."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.validation import (
+from harness.checks.validation import (
     Verdict,
     contains_all,
     contains_any,

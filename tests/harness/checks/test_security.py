@@ -1,11 +1,11 @@
-"""harness.security: listeners of a process (psutil), exposure."""
+"""harness.checks.security: listeners of a process (psutil), exposure."""
 
 from __future__ import annotations
 
 import os
 import socket
 
-from harness.security import Listener, _host, exposed, listeners
+from harness.checks.security import Listener, _host, exposed, listeners
 
 
 def test_hosts_are_normalised() -> None:

@@ -1,8 +1,8 @@
-"""Unit tests for harness.load_checks: a batch is whole only when each execution is its own."""
+"""Unit tests for harness.checks.load: a batch is whole only when each execution is its own."""
 
 from __future__ import annotations
 
-from harness.load_checks import execution_problems, last_answer
+from harness.checks.load import execution_problems, last_answer
 from harness.stigmer_api import AgentExecution, MessageType, Phase
 
 

@@ -1,4 +1,4 @@
-"""harness.prerequisites: actionable results, tag mapping, and the checks that need no Docker."""
+"""harness.checks.prerequisites: actionable results, tag mapping, the checks needing no Docker."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import shutil
 
 import pytest
 
-from harness.config import SuiteConfig, load_config
-from harness.prerequisites import (
+from harness.checks.prerequisites import (
     PrerequisiteReport,
     PrerequisiteResult,
     check_stigmer,
     check_temporal,
 )
+from harness.config import SuiteConfig, load_config
 from harness.processes import free_port
 
 DOCKER_OK = PrerequisiteResult("Docker", True, "engine 27.0 at unix:///var/run/docker.sock",
