@@ -126,8 +126,8 @@ def remove_leftovers(results: Path, tmpdir: Path, behave_pid: int) -> None:
         leaks.stop_process_group(process.pid)
     projects = leaks.live_compose_projects() or set()
     if leaks.own_compose_projects(projects, behave_pid):
-        from harness.docker_engine import docker_client
         from harness.stack.compose import remove_project_resources
+        from harness.stack.docker_engine import docker_client
 
         client = docker_client(timeout=10)
         try:

@@ -27,8 +27,8 @@ from harness.reporting.redact import (
 )
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
-from harness.shared_stack import stack_for_run
 from harness.stack.runners import runner_skip_reason
+from harness.stack.shared import stack_for_run
 from harness.stack.stack import Stack
 from harness.watchdog import Watchdog
 from harness.world import ScenarioWorld

@@ -42,7 +42,7 @@ ENV_NOT_SETTINGS: dict[str, str] = {
     "PYTHON_BASE_IMAGE": "base image for scripts/build-images.sh",
     "CACHE": "wheel/download cache of scripts/build-images.sh",
     "BUILD_NO_CACHE": "scripts/build-images.sh builds without Docker's layer cache",
-    "DOCKER_ENV": "file naming the Docker engine (harness/docker_engine.py, scripts)",
+    "DOCKER_ENV": "file naming the Docker engine (harness/stack/docker_engine.py, scripts)",
     "DOCKER_STATE": "state directory of scripts/provision-docker.sh",
     "DOCKER_EXEC": "exec root of scripts/provision-docker.sh",
     "DOCKERD_TIMEOUT": "seconds scripts/provision-docker.sh waits for dockerd",

@@ -24,7 +24,7 @@ from pathlib import Path
 from harness.config import REPO_ROOT
 from harness.reporting.junit import CaseResult, read_junit_dir
 from harness.reporting.run_dir import RUN_DIR_ENV, new_run_id
-from harness.shared_stack import SHARED_STACK_ENV
+from harness.stack.shared import SHARED_STACK_ENV
 
 Emit = Callable[[str], None]
 MARKS = {"passed": "✓", "failed": "✗", "skipped": "-", "missing": "?"}

@@ -33,7 +33,6 @@ from pathlib import Path
 import psutil
 
 from harness import processes
-from harness.docker_engine import docker_client
 from harness.stack.compose import (
     clean_stale_projects,
     host_id,
@@ -41,6 +40,7 @@ from harness.stack.compose import (
     project_names,
     remove_project_resources,
 )
+from harness.stack.docker_engine import docker_client
 from harness.teardown import shielded
 
 Progress = Callable[[str], None]

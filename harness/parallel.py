@@ -39,7 +39,7 @@ from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_dir import RUN_DIR_ENV, run_directory
 from harness.reporting.run_end import feature_paths
 from harness.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
-from harness.shared_stack import SHARED_STACK_ENV, describe
+from harness.stack.shared import SHARED_STACK_ENV, describe
 from harness.stack.stack import build_stack
 
 Emit = Callable[[str], None]

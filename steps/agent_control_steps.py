@@ -21,13 +21,13 @@ from stigmer import StigmerError
 
 from harness.checks.load import execution_problems
 from harness.checks.secret_scan import forms_in, scan_files
-from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
-from harness.temporal_view import (
+from harness.stack.temporal_view import (
     CLOSED_BY_CANCEL,
     TemporalView,
     require_view,
     wait_for_workflow,
 )
+from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
 from harness.waiting import wait_until
 
 SETTLE_S = 3.0

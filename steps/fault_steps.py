@@ -1,4 +1,4 @@
-"""Steps that break parts of the platform on purpose (``harness.faults``) and check that
+"""Steps that break parts of the platform on purpose (``harness.stack.faults``) and check that
 executions end or recover; every fault is repaired by a scenario cleanup."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.checks.load import execution_problems
-from harness.faults import Faults, runner_process, unsupported_reason
+from harness.stack.faults import Faults, runner_process, unsupported_reason
+from harness.stack.temporal_view import require_view, wait_for_workflow
 from harness.stigmer_api import MessageType, describe_execution, phase_name
-from harness.temporal_view import require_view, wait_for_workflow
 from harness.waiting import wait_until
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import grpc
 
-from harness.health import NOT_ANSWERED, call_method, readiness_request
 from harness.profile import DRIVEN_GENERATION, G1, G2, G3, GENERATION_NAMES
+from harness.stack.health import NOT_ANSWERED, call_method, readiness_request
 
 AGENT_EXECUTION_SERVICE = "ai.stigmer.agentic.agentexecution.v1.AgentExecutionQueryController"
 SEARCH_SERVICE = "ai.stigmer.search.v1.SearchService"

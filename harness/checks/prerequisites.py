@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 
 from harness.config import SuiteConfig
-from harness.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
+from harness.stack.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
 
 #: behave tag (without ``@``) -> prerequisite name
 TAG_REQUIREMENTS = {
@@ -56,7 +56,7 @@ class PrerequisiteResult:
 
 def check_docker(timeout: float = 3.0) -> PrerequisiteResult:
     """A Docker engine answers a ping through the docker SDK."""
-    from harness.docker_engine import probe_docker
+    from harness.stack.docker_engine import probe_docker
 
     probe = probe_docker(timeout=timeout)
     required_for = "scenarios tagged @requires-docker and the compose stack provider"
@@ -83,7 +83,7 @@ def _embedded_llm_available() -> tuple[bool, str]:
 
 def check_llm(config: SuiteConfig, timeout: float = 2.0) -> PrerequisiteResult:
     """An Ollama API serves the model, or the embedded endpoint can be started."""
-    from harness.llm import find_ollama
+    from harness.stack.llm import find_ollama
 
     required_for = "scenarios tagged @requires-llm (agents that answer with a real model)"
     probe = find_ollama(config.ollama_url, config.model, timeout)

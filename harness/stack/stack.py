@@ -26,8 +26,8 @@ from harness.stack.services import RunnerProcess, StigmerServerProcess, Temporal
 from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
-    from harness.llm import EmbeddedOllama, LlmChoice
     from harness.stack.compose import ComposeProject
+    from harness.stack.llm import EmbeddedOllama, LlmChoice
 
 Progress = Callable[[str], None]
 
@@ -64,7 +64,7 @@ def choose_provider(config: SuiteConfig, report: PrerequisiteReport) -> str:
 
 def docker_gateway() -> str:
     """The Docker bridge gateway address containers reach the host on (host-gateway)."""
-    from harness.docker_engine import bridge_gateway, docker_client
+    from harness.stack.docker_engine import bridge_gateway, docker_client
 
     client = docker_client(timeout=5)
     try:
@@ -202,7 +202,7 @@ class EmbeddedStack:
 
     # -- providers ------------------------------------------------------------------------
     def _start_llm(self) -> None:
-        from harness.llm import resolve_llm
+        from harness.stack.llm import resolve_llm
 
         started = time.monotonic()
         self.progress("[stack] looking for an Ollama API ...")
@@ -293,7 +293,7 @@ class EmbeddedStack:
             f"Temporal + agent-runner with docker compose project {project} "
             f"in {time.monotonic() - started:.1f}s")
 
-    # -- fault injection (driven by harness/faults.py; both providers) ---------------------
+    # -- fault injection (driven by harness/stack/faults.py; both providers) ---------------------
     def restart_runner(self, kill: bool = True) -> None:
         """Kill (SIGKILL) or stop the agent-runner, then start it again and wait until ready."""
         if self._compose is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from harness.config import REPO_ROOT
 from harness.reporting.run_dir import RUN_DIR_ENV
-from harness.shared_stack import SHARED_STACK_ENV
+from harness.stack.shared import SHARED_STACK_ENV
 
 SELFTEST = REPO_ROOT / "tests" / "harness" / "selftest_features"
 API_KEY = "e2e-key-3c1f9b7d"

@@ -1,4 +1,4 @@
-"""harness.selection, harness.parallel and harness.shared_stack: splitting a selection over
+"""harness.selection, harness.parallel and harness.stack.shared: splitting a selection over
 workers that share one stack."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from harness.reporting.merge import merge_runs, summarize
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.run_dir import RUN_DIR_ENV
 from harness.selection import SelectedScenario, estimate, select, split_paths
-from harness.shared_stack import (
+from harness.stack.shared import (
     SHARED_STACK_ENV,
     AttachedStack,
     SharedStackSpec,

@@ -11,9 +11,9 @@ import pytest
 from harness.checks.contract import REFERENCE_MESSAGE, probe_contract, reflected_fields
 from harness.checks.prerequisites import PrerequisiteReport, check_contract, check_stigmer
 from harness.config import REPO_ROOT, load_config
-from harness.health import grpc_health, stigmer_ready
 from harness.processes import free_port
 from harness.profile import G1, G2, G3, get_profile
+from harness.stack.health import grpc_health, stigmer_ready
 from harness.stack.services import StigmerServerProcess
 from reference.server.config import HEALTH_ENV
 from tests.harness.fake_stigmer import (

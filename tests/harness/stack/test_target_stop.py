@@ -15,8 +15,8 @@ from harness.config import REPO_ROOT, load_config
 from harness.processes import free_port
 from harness.profile import get_profile
 from harness.reporting.run_dir import RUN_DIR_ENV
-from harness.shared_stack import SHARED_STACK_ENV
 from harness.stack.services import StigmerServerProcess
+from harness.stack.shared import SHARED_STACK_ENV
 from reference.server.config import HEALTH_ENV
 from tests.harness.fake_stigmer import G1_METHODS, G3_METHODS, FakeStigmer
 

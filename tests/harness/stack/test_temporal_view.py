@@ -1,11 +1,11 @@
-"""Unit tests for harness.temporal_view: activity runs as read from a workflow history."""
+"""Unit tests for harness.stack.temporal_view: activity runs as read from a workflow history."""
 
 from __future__ import annotations
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
-from harness.temporal_view import _runs, view_for
+from harness.stack.temporal_view import _runs, view_for
 
 
 def _scheduled(event_id: int, name: str) -> HistoryEvent:

@@ -1,4 +1,4 @@
-"""harness.stack.compose and harness.docker_engine: pure logic, plus a real compose project
+"""harness.stack.compose and harness.stack.docker_engine: pure logic, plus a real compose project
 (``-m docker``: skipped with the reason when no engine or no locally built image)."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import docker_engine
-from harness.stack import compose
+from harness.stack import compose, docker_engine
 from harness.stack.compose import (
     ComposeError,
     ComposeProject,
@@ -23,7 +22,7 @@ from harness.stack.compose import (
     unique_project_name,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = REPO_ROOT / "compose" / "docker-compose.e2e.yml"
 TEMPORAL_IMAGE = os.environ.get("STIGMER_E2E_TEMPORAL_IMAGE", "stigmer-e2e/temporal:1.9.1")
 

@@ -1,4 +1,4 @@
-"""harness.llm: probing Ollama URLs (against a tiny fake server) and the embedded fallback."""
+"""harness.stack.llm: probing Ollama URLs (against a tiny fake server) and the embedded fallback."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.llm import (
+from harness.processes import ProcessFailed, free_port
+from harness.stack.llm import (
     EmbeddedOllama,
     LlmUnavailable,
     find_ollama,
@@ -20,7 +21,6 @@ from harness.llm import (
     resolve_llm,
     serves,
 )
-from harness.processes import ProcessFailed, free_port
 
 Route = tuple[int, bytes, float]  # status, body, delay
 

@@ -33,8 +33,8 @@ def runner_process(stack: Any) -> str:
     compose = getattr(stack, "_compose", None)
     if compose is None:
         return ""
-    from harness.docker_engine import docker_client
     from harness.stack.compose import PROJECT_LABEL, SERVICE_LABEL
+    from harness.stack.docker_engine import docker_client
 
     client = docker_client(timeout=10)
     try:

@@ -1,4 +1,4 @@
-"""harness.faults: what is broken gets repaired, and unsupported stacks are explained."""
+"""harness.stack.faults: what is broken gets repaired, and unsupported stacks are explained."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.faults import FAULT_METHODS, Faults, unsupported_reason
+from harness.stack.faults import FAULT_METHODS, Faults, unsupported_reason
 
 
 class FakeStack:
