@@ -36,9 +36,9 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
-from harness.manifests import load_manifests  # noqa: E402
 from harness.stack.stack import EmbeddedStack  # noqa: E402
-from harness.stigmer_api import StigmerApi  # noqa: E402
+from harness.stigmer.client import StigmerApi  # noqa: E402
+from harness.stigmer.manifests import load_manifests  # noqa: E402
 
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 Row = tuple[str, str, str]  # measure, value, how

@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
-CLI_DIALECTS = ("auto", "current", "january")  # harness.cli.DIALECTS; auto = the profile's
+CLI_DIALECTS = ("auto", "current", "january")  # harness.stigmer.cli.DIALECTS; auto = the profile's
 
 #: ``-D`` keys in these namespaces are not settings: behave's own (formatter options) and
 #: free-form extension keys for a project's own steps (``-D x_<name>=...``, in ``extra``).

@@ -11,12 +11,12 @@ from typing import Any
 
 from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 
-from harness.cli import CliResult, StigmerCli, dialect
 from harness.config import REPO_ROOT, SuiteConfig
-from harness.manifests import Manifest, load_manifests
 from harness.profile import cli_dialect_for
 from harness.redaction import Redactor
-from harness.stigmer_api import Agent, AgentExecution, StigmerApi, describe_execution
+from harness.stigmer.cli import CliResult, StigmerCli, dialect
+from harness.stigmer.client import Agent, AgentExecution, StigmerApi, describe_execution
+from harness.stigmer.manifests import Manifest, load_manifests
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
 

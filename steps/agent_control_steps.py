@@ -27,7 +27,7 @@ from harness.stack.temporal_view import (
     require_view,
     wait_for_workflow,
 )
-from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
+from harness.stigmer.client import MessageType, RuntimeValue, describe_execution, phase_name
 from harness.waiting import wait_until
 
 SETTLE_S = 3.0

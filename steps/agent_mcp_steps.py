@@ -10,8 +10,8 @@ from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
 from harness.checks.secret_scan import remember_secret
 from harness.mcp_fixture import McpFixtureServer
-from harness.stigmer_api import MessageType
-from harness.transcripts import requested_tools, tool_uses
+from harness.stigmer.client import MessageType
+from harness.stigmer.transcripts import requested_tools, tool_uses
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
 

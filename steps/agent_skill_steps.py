@@ -12,7 +12,7 @@ from hamcrest import (
     is_not,
 )
 
-from harness.stigmer_api import MessageType
+from harness.stigmer.client import MessageType
 from harness.world import FIXTURES
 
 

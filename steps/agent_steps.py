@@ -18,7 +18,7 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.fixture_resources import (
+from harness.stigmer.fixtures import (
     apply_resource,
     current_ids,
     fixture_resources,

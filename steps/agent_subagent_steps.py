@@ -13,7 +13,7 @@ from hamcrest import (
     is_not,
 )
 
-from harness.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
+from harness.stigmer.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
 
 
 def _final(context):

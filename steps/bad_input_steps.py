@@ -18,10 +18,10 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.cli import CliResult, DialectUnsupported
-from harness.manifests import ManifestError
 from harness.processes import free_port
-from harness.stigmer_api import StigmerApi, phase_name
+from harness.stigmer.cli import CliResult, DialectUnsupported
+from harness.stigmer.client import StigmerApi, phase_name
+from harness.stigmer.manifests import ManifestError
 from harness.world import ScenarioWorld
 
 BASIC_AGENTS = ["greeter", "helper-with-profile"]

@@ -20,7 +20,7 @@ from hamcrest import (
     not_none,
 )
 
-from harness.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
+from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
 
 ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 

@@ -6,7 +6,7 @@ from behave import then, when
 from hamcrest import assert_that, contains_exactly, equal_to, is_in, is_not
 
 from harness.checks import validation
-from harness.stigmer_api import MessageType, phase_name
+from harness.stigmer.client import MessageType, phase_name
 
 BASIC_AGENT = "greeter"
 #: Greets nobody and holds no greeting word: a greeting in the answer is the agent's own.

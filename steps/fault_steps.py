@@ -24,7 +24,7 @@ from stigmer import StigmerError
 from harness.checks.load import execution_problems
 from harness.stack.faults import Faults, runner_process, unsupported_reason
 from harness.stack.temporal_view import require_view, wait_for_workflow
-from harness.stigmer_api import MessageType, describe_execution, phase_name
+from harness.stigmer.client import MessageType, describe_execution, phase_name
 from harness.waiting import wait_until
 
 

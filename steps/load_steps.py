@@ -16,7 +16,7 @@ from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
 from harness.checks.load import execution_problems
 from harness.reporting.load_chart import Sample, write_load_charts
-from harness.stigmer_api import TERMINAL_PHASES, phase_name
+from harness.stigmer.client import TERMINAL_PHASES, phase_name
 
 STARTERS = 16  # client threads creating executions at once
 POLL_INTERVAL = 0.5

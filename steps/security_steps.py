@@ -12,7 +12,7 @@ from harness.checks.secret_scan import forms_in, remember_secret, scan_files
 from harness.checks.security import call_without_key, exposed, listeners, published_ports
 from harness.config import REPO_ROOT
 from harness.stack.services import StigmerServerProcess
-from harness.stigmer_api import RuntimeValue, StigmerApi
+from harness.stigmer.client import RuntimeValue, StigmerApi
 
 
 @given("a Stigmer server that requires an API key")

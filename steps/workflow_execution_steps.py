@@ -24,8 +24,8 @@ from hamcrest import (
 )
 
 from harness.checks import validation
-from harness.stigmer_api import MessageType, RuntimeValue
-from harness.workflow_api import (
+from harness.stigmer.client import MessageType, RuntimeValue
+from harness.stigmer.workflows import (
     task_outputs,
     task_status_name,
     workflow_output,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 
-from harness.capability_api import mcp_server_input_from_proto, skill_artifact
-from harness.manifests import ManifestError, load_manifests
 from harness.mcp_fixture import McpFixtureServer
+from harness.stigmer.capabilities import mcp_server_input_from_proto, skill_artifact
+from harness.stigmer.manifests import ManifestError, load_manifests
 from harness.world import FIXTURES
 
 

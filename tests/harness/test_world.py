@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from harness.cli import CliResult
 from harness.config import load_config
 from harness.processes import free_port
 from harness.redaction import MASK
-from harness.stigmer_api import AgentExecution, MessageType, Phase
+from harness.stigmer.cli import CliResult
+from harness.stigmer.client import AgentExecution, MessageType, Phase
 from harness.world import FIXTURES, ScenarioWorld, scenario_org
 
 # Stigmer's slug rule (lowercase letters, digits, hyphens; 1-63; alphanumeric ends).

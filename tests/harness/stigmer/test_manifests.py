@@ -1,4 +1,4 @@
-"""harness.manifests: YAML fixtures of Stigmer resources, validated against the protobufs."""
+"""harness.stigmer.manifests: YAML fixtures of Stigmer resources, checked against the protobufs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.manifests import Manifest, ManifestError, load_manifest_file, load_manifests
+from harness.stigmer.manifests import Manifest, ManifestError, load_manifest_file, load_manifests
 
 AGENT = """\
 apiVersion: agentic.stigmer.ai/v1

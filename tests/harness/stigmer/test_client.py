@@ -1,4 +1,4 @@
-"""Pure helpers of harness.stigmer_api: phases, execution descriptions, manifest -> SDK input."""
+"""Pure helpers of harness.stigmer.client: phases, execution descriptions, manifest -> SDK input."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from stigmer import AgentInput
 
-from harness.manifests import load_manifests
-from harness.stigmer_api import (
+from harness.stigmer.client import (
     TERMINAL_PHASES,
     AgentExecution,
     FollowedExecution,
@@ -21,6 +20,7 @@ from harness.stigmer_api import (
     phase_name,
     phase_value,
 )
+from harness.stigmer.manifests import load_manifests
 
 FULL_AGENT = """\
 apiVersion: agentic.stigmer.ai/v1

@@ -17,8 +17,8 @@ import grpc
 import yaml
 from stigmer import StigmerError
 
-from harness.capability_api import SKILL_FILE
-from harness.manifests import Manifest, ManifestError, load_manifests
+from harness.stigmer.capabilities import SKILL_FILE
+from harness.stigmer.manifests import Manifest, ManifestError, load_manifests
 
 SKILL = "Skill"
 

@@ -29,11 +29,11 @@ from stigmer import (
 from stigmer._gen._agent import EnvVarDeclarationInput
 from stigmer._gen._types import EnvVarInput
 
-from harness.capability_api import CapabilityApiMixin, McpServer
-from harness.grpc_deadline import deadline_client
-from harness.manifests import Manifest
+from harness.stigmer.capabilities import CapabilityApiMixin, McpServer
+from harness.stigmer.deadline import deadline_client
+from harness.stigmer.manifests import Manifest
+from harness.stigmer.workflows import Workflow, WorkflowApiMixin
 from harness.waiting import wait_until
-from harness.workflow_api import Workflow, WorkflowApiMixin
 
 Agent = agent_api_pb2.Agent
 AgentExecution = execution_api_pb2.AgentExecution

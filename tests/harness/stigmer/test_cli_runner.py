@@ -1,4 +1,4 @@
-"""harness.cli.StigmerCli against a fake ``stigmer`` CLI (a tiny Python program)."""
+"""harness.stigmer.cli.StigmerCli against a fake ``stigmer`` CLI (a tiny Python program)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import CliResult, DialectUnsupported, StigmerCli, dialect
+from harness.stigmer.cli import CliResult, DialectUnsupported, StigmerCli, dialect
 
 FAKE_CLI = textwrap.dedent("""
     import json, os, sys, time

@@ -24,7 +24,7 @@ from stigmer._gen._mcpserver import (
     StdioServerConfigInput,
 )
 
-from harness.manifests import Manifest
+from harness.stigmer.manifests import Manifest
 
 Skill = skill_api_pb2.Skill
 McpServer = mcp_api_pb2.McpServer

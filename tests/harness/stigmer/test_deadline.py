@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from harness.processes import free_port
-from harness.stigmer_api import StigmerApi
+from harness.stigmer.client import StigmerApi
 
 DEADLINE = 1.0
 
