@@ -10,11 +10,10 @@ from pathlib import Path
 from behave import fixture, use_fixture
 from behave.model import Scenario
 
-from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
 from harness.checks.prerequisites import PrerequisiteReport, check_all, check_contract
 from harness.checks.secret_scan import record_masked
 from harness.config import ConfigError, SuiteConfig, load_config
-from harness.fixture_http import FixtureHttpServer
+from harness.doubles.fixture_http import FixtureHttpServer
 from harness.leaks import LeakError, LeakGuard
 from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
@@ -27,11 +26,12 @@ from harness.reporting.redact import (
 )
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
+from harness.scenario.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
+from harness.scenario.watchdog import Watchdog
+from harness.scenario.world import ScenarioWorld
 from harness.stack.runners import runner_skip_reason
 from harness.stack.shared import stack_for_run
 from harness.stack.stack import Stack
-from harness.watchdog import Watchdog
-from harness.world import ScenarioWorld
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"

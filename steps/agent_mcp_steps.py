@@ -9,7 +9,7 @@ from behave import fixture, given, then, use_fixture
 from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
 from harness.checks.secret_scan import remember_secret
-from harness.mcp_fixture import McpFixtureServer
+from harness.doubles.mcp_server import McpFixtureServer
 from harness.stigmer.client import MessageType
 from harness.stigmer.transcripts import requested_tools, tool_uses
 

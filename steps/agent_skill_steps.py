@@ -12,8 +12,8 @@ from hamcrest import (
     is_not,
 )
 
+from harness.scenario.world import FIXTURES
 from harness.stigmer.client import MessageType
-from harness.world import FIXTURES
 
 
 def _push(context, name: str):

@@ -18,6 +18,7 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
+from harness.scenario.world import ScenarioWorld
 from harness.stigmer.fixtures import (
     apply_resource,
     current_ids,
@@ -25,7 +26,6 @@ from harness.stigmer.fixtures import (
     get_resource,
     stored_spec_differences,
 )
-from harness.world import ScenarioWorld
 
 
 def _cli_applied_fixtures(world: ScenarioWorld) -> list[Path]:

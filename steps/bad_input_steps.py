@@ -19,10 +19,10 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.processes import free_port
+from harness.scenario.world import ScenarioWorld
 from harness.stigmer.cli import CliResult, DialectUnsupported
 from harness.stigmer.client import StigmerApi, phase_name
 from harness.stigmer.manifests import ManifestError
-from harness.world import ScenarioWorld
 
 BASIC_AGENTS = ["greeter", "helper-with-profile"]
 MB = 1_000_000

@@ -1,8 +1,8 @@
 """Run-level redaction: the secrets every scenario registered, applied to the files behave
 and the services wrote (JUnit XML, HTML report, console text, service logs).
 
-Scenario artifacts are redacted as they are written (``harness.artifacts``); this covers the
-files written by others. Binary data (the server's database) is never touched.
+Scenario artifacts are redacted as they are written (``harness.scenario.artifacts``); this
+covers the files written by others. Binary data (the server's database) is never touched.
 """
 
 from __future__ import annotations

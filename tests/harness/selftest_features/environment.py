@@ -1,5 +1,5 @@
 """The suite's own hooks for the self-test features (run by
-tests/harness/test_failure_artifacts.py, never by ``behave features/``)."""
+tests/harness/scenario/test_failure_artifacts.py, never by ``behave features/``)."""
 
 import sys
 from pathlib import Path

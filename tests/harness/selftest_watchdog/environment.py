@@ -1,5 +1,5 @@
 """The suite's own hooks for the watchdog self-test (run by
-tests/harness/test_watchdog_run.py, never by ``behave features/``)."""
+tests/harness/scenario/test_watchdog_run.py, never by ``behave features/``)."""
 
 import sys
 from pathlib import Path

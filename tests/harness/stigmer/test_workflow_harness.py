@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from harness.config import REPO_ROOT
-from harness.fixture_http import FixtureHttpServer
+from harness.doubles.fixture_http import FixtureHttpServer
 from harness.stigmer.manifests import load_manifests
 from harness.stigmer.workflows import workflow_input_from_proto
 

@@ -1,4 +1,4 @@
-"""harness.world: per-scenario organization, bindings and records (no server needed)."""
+"""harness.scenario.world: per-scenario organization, bindings and records (no server needed)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from harness.config import load_config
 from harness.processes import free_port
 from harness.redaction import MASK
+from harness.scenario.world import FIXTURES, ScenarioWorld, scenario_org
 from harness.stigmer.cli import CliResult
 from harness.stigmer.client import AgentExecution, MessageType, Phase
-from harness.world import FIXTURES, ScenarioWorld, scenario_org
 
 # Stigmer's slug rule (lowercase letters, digits, hyphens; 1-63; alphanumeric ends).
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")

@@ -1,4 +1,4 @@
-"""harness.watchdog: a stuck scenario is interrupted where it hangs, with every stack."""
+"""harness.scenario.watchdog: a stuck scenario is interrupted where it hangs, with every stack."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness.watchdog import ScenarioTimeout, Watchdog, where
+from harness.scenario.watchdog import ScenarioTimeout, Watchdog, where
 
 
 def sleeping_step() -> None:
@@ -58,5 +58,5 @@ def test_where_names_the_innermost_project_frames() -> None:
     def inner() -> str:
         return where(sys._getframe())
 
-    assert inner().startswith("tests/harness/test_watchdog.py:")
+    assert inner().startswith("tests/harness/scenario/test_watchdog.py:")
     assert "in inner, called from" in inner()

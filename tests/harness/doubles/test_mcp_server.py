@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 
-from harness.mcp_fixture import McpFixtureServer
+from harness.doubles.mcp_server import McpFixtureServer
+from harness.scenario.world import FIXTURES
 from harness.stigmer.capabilities import mcp_server_input_from_proto, skill_artifact
 from harness.stigmer.manifests import ManifestError, load_manifests
-from harness.world import FIXTURES
 
 
 def test_fixture_server_serves_deterministic_tools(tmp_path: Path) -> None:

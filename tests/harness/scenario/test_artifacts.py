@@ -1,11 +1,11 @@
-"""harness.artifacts: what a scenario leaves behind, always redacted."""
+"""harness.scenario.artifacts: what a scenario leaves behind, always redacted."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from harness.artifacts import log_sizes, safe_name, write_scenario_artifacts
 from harness.redaction import Redactor
+from harness.scenario.artifacts import log_sizes, safe_name, write_scenario_artifacts
 
 SECRET = "sk-very-secret"
 
