@@ -39,8 +39,8 @@ import psutil
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from harness import leaks  # noqa: E402
 from harness.config import ENV_PREFIX  # noqa: E402
+from harness.runs import leaks  # noqa: E402
 
 SELECTION = ["features/agent_deployment.feature", "features/workflow_execution.feature",
              "-n", "Every agent gets a default instance",

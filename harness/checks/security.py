@@ -13,7 +13,7 @@ import psutil
 from ai.stigmer.agentic.agentexecution.v1 import io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
 
-from harness.leaks import descendants
+from harness.runs.leaks import descendants
 
 LOOPBACK = {"127.0.0.1", "::1"}
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.config import SuiteConfig
-from harness.redaction import MASK, Redactor
+from harness.secrets import MASK, Redactor
 
 TEXT_SUFFIXES = (".html", ".xml", ".txt", ".log", ".md", ".json")
 #: Values that configure Stigmer's local mode; they are not secrets (and masking them would

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness.redaction import Redactor
+from harness.secrets import Redactor
 
 
 def safe_name(text: str) -> str:

@@ -13,7 +13,7 @@ from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.profile import cli_dialect_for
-from harness.redaction import Redactor
+from harness.secrets import Redactor
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
 from harness.stigmer.client import Agent, AgentExecution, StigmerApi, describe_execution
 from harness.stigmer.manifests import Manifest, load_manifests

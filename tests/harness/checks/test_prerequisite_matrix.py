@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaks
 from harness.config import ENV_PREFIX, REPO_ROOT
 from harness.processes import free_port
+from harness.runs import leaks
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.redaction import Redactor
 from harness.scenario.artifacts import log_sizes, safe_name, write_scenario_artifacts
+from harness.secrets import Redactor
 
 SECRET = "sk-very-secret"
 

@@ -9,8 +9,8 @@ import pytest
 
 from harness.config import load_config
 from harness.processes import free_port
-from harness.redaction import MASK
 from harness.scenario.world import FIXTURES, ScenarioWorld, scenario_org
+from harness.secrets import MASK
 from harness.stigmer.cli import CliResult
 from harness.stigmer.client import AgentExecution, MessageType, Phase
 

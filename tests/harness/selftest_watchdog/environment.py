@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from harness.behave_adapter import (  # noqa: F401 - behave looks these hooks up by name
+from harness.behave.hooks import (  # noqa: F401 - behave looks these hooks up by name
     after_all,
     after_scenario,
     before_all,

@@ -150,7 +150,7 @@ def run_once(number: int, command: Sequence[str], directory: Path) -> RunRecord:
 def run_flakiness(args: Sequence[str], runs: int, results_path: Path,
                   jobs: int | None = None, emit: Emit = print) -> tuple[int, Path]:
     """Run the selection ``runs`` times; return (exit code, report path)."""
-    from harness.selection import select
+    from harness.runs.selection import select
 
     selected = {scenario.key for scenario in select(args).scenarios}
     command = command_for(args, jobs)

@@ -1,5 +1,5 @@
-"""harness.selection, harness.parallel and harness.stack.shared: splitting a selection over
-workers that share one stack."""
+"""harness.runs.selection, harness.runs.parallel and harness.stack.shared: splitting a
+selection over workers that share one stack."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from harness.config import REPO_ROOT
-from harness.parallel import Worker, partition
 from harness.reporting.merge import merge_runs, summarize
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.run_dir import RUN_DIR_ENV
-from harness.selection import SelectedScenario, estimate, select, split_paths
+from harness.runs.parallel import Worker, partition
+from harness.runs.selection import SelectedScenario, estimate, select, split_paths
 from harness.stack.shared import (
     SHARED_STACK_ENV,
     AttachedStack,

@@ -10,12 +10,11 @@ from pathlib import Path
 from behave import fixture, use_fixture
 from behave.model import Scenario
 
+from harness.behave.html_report import HtmlReport
 from harness.checks.prerequisites import PrerequisiteReport, check_all, check_contract
 from harness.checks.secret_scan import record_masked
 from harness.config import ConfigError, SuiteConfig, load_config
 from harness.doubles.fixture_http import FixtureHttpServer
-from harness.leaks import LeakError, LeakGuard
-from harness.reporting.html_report import HtmlReport
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import ProgressLog, phase
 from harness.reporting.redact import (
@@ -26,6 +25,7 @@ from harness.reporting.redact import (
 )
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
+from harness.runs.leaks import LeakError, LeakGuard
 from harness.scenario.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
 from harness.scenario.watchdog import Watchdog
 from harness.scenario.world import ScenarioWorld
@@ -238,7 +238,7 @@ def after_all(context) -> None:
 
 def _stop_and_find_leaks(context) -> list[str]:
     """Stop the stack now (its fixture cleanup, after after_all, is then a no-op) and list
-    whatever the run started that survived (harness.leaks); a non-empty list fails the run."""
+    whatever the run started that survived (harness.runs.leaks); a non-empty list fails the run."""
     guard = getattr(context, "leak_guard", None)
     if guard is None:
         return []

@@ -1,6 +1,6 @@
 """Which scenarios a behave command line selects, decided by behave itself (its configuration,
 pyproject.toml included, its parser and its tag expression), for the runners that split or
-repeat a selection (``harness.parallel``, ``harness.flakiness``)."""
+repeat a selection (``harness.runs.parallel``, ``harness.runs.flakiness``)."""
 
 from __future__ import annotations
 

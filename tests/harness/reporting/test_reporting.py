@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.behave.html_report import HtmlReport
 from harness.config import SuiteConfig
-from harness.redaction import Redactor
 from harness.reporting import run_dir as run_dirs
-from harness.reporting.html_report import HtmlReport
 from harness.reporting.junit import merge_junit_dirs, parse_junit, read_junit_dir
 from harness.reporting.living_docs import (
     attach_results,
@@ -24,6 +23,7 @@ from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import phase
 from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_end import feature_paths
+from harness.secrets import Redactor
 
 FEATURE = """@shop
 Feature: Buying things

@@ -31,14 +31,14 @@ from pathlib import Path
 from harness.checks.prerequisites import check_all
 from harness.checks.secret_scan import record_masked
 from harness.config import REPO_ROOT, load_config
-from harness.leaks import LeakGuard
 from harness.reporting.junit import read_junit_dir
 from harness.reporting.merge import merge_runs, summarize, write_index
 from harness.reporting.progress import ProgressLog, phase
 from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_dir import RUN_DIR_ENV, run_directory
 from harness.reporting.run_end import feature_paths
-from harness.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
+from harness.runs.leaks import LeakGuard
+from harness.runs.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
 from harness.stack.shared import SHARED_STACK_ENV, describe
 from harness.stack.stack import build_stack
 

@@ -1,12 +1,12 @@
-"""harness.flakiness: per-scenario outcomes across runs, verdicts, the report, exit codes."""
+"""harness.runs.flakiness: per-scenario outcomes across runs, verdicts, the report, exit codes."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from harness.flakiness import RunRecord, Tally, command_for, exit_code, render, tally
 from harness.reporting.junit import CaseResult
+from harness.runs.flakiness import RunRecord, Tally, command_for, exit_code, render, tally
 
 
 def case(name: str, outcome: str, feature: str = "F") -> CaseResult:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaks
 from harness.config import REPO_ROOT
+from harness.runs import leaks
 
 pytestmark = pytest.mark.slow
 PHASE1 = ["features/agent_deployment.feature", "--tags=@phase1"]

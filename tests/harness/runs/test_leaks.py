@@ -1,4 +1,4 @@
-"""harness.leaks: process records, stale-process cleanup, the leak guard."""
+"""harness.runs.leaks: process records, stale-process cleanup, the leak guard."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaks
+from harness.runs import leaks
 from harness.stack.compose import host_id
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]

@@ -1,10 +1,10 @@
-"""harness.redaction: secrets never reach what the suite writes."""
+"""harness.secrets: secrets never reach what the suite writes."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.redaction import MASK, Redactor
+from harness.secrets import MASK, Redactor
 
 
 def test_secrets_are_replaced_everywhere() -> None:
@@ -90,7 +90,7 @@ def test_every_encoded_form_of_a_secret_is_masked(form: str) -> None:
 
 
 def test_base64_fragments_are_only_masked_when_long_enough() -> None:
-    from harness.redaction import MIN_BASE64_FRAGMENT, base64_forms
+    from harness.secrets import MIN_BASE64_FRAGMENT, base64_forms
 
     assert all(len(form) >= MIN_BASE64_FRAGMENT or form.endswith("=")
                or len(form) == 4 for form in base64_forms("abc"))
