@@ -1,4 +1,13 @@
-"""Secrets never reach logs, reports or artifacts: every text written goes through here.
+"""Secrets never reach logs, reports or artifacts: the one place that knows what a secret is,
+who holds which ones, and how they are masked.
+
+* ``Redactor`` masks every secret it holds; ``is_secret`` is the not-a-secret rule (Stigmer's
+  local-mode key ``local`` configures, it hides nothing).
+* The run's registry (``run_redactor()``) holds every secret of this process's run: the
+  configured keys (``register_config_secrets``) and, through their scopes, every secret a
+  scenario met (``scenario_redactor()`` hands each value on to the run as it is added).
+* ``redact_file`` / ``redact_tree`` apply the run's secrets to what others wrote (behave's
+  reports, the services' logs) at the end of a run.
 
 A secret is masked in every form a report or log may carry it: as is, HTML-escaped (named,
 decimal and hex entities), JSON-escaped, URL-encoded (``%XX``, ``+``), any mix of those
@@ -16,9 +25,20 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from html.entities import codepoint2name
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
+if TYPE_CHECKING:
+    from harness.config import SuiteConfig
+
 MASK = "***"
+#: Values that configure Stigmer's local mode; they are not secrets (and masking them would
+#: mangle ordinary words such as "local").
+NOT_SECRET = frozenset({"local"})
+#: Shorter values would mask unrelated text.
+MIN_SECRET = 3
+TEXT_SUFFIXES = (".html", ".xml", ".txt", ".log", ".md", ".json")
 #: Shorter base64 fragments (of short secrets at an offset) would mask unrelated text.
 MIN_BASE64_FRAGMENT = 6
 
@@ -109,17 +129,29 @@ class _SecretForms:
         return text
 
 
-class Redactor:
-    """Replaces every registered secret value, in any of its encoded forms, with ``***``."""
+def is_secret(value: str) -> bool:
+    """The not-a-secret rule: empty, too short to mask safely, or local-mode configuration."""
+    return bool(value) and len(value) >= MIN_SECRET and value not in NOT_SECRET
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+
+class Redactor:
+    """Replaces every registered secret value, in any of its encoded forms, with ``***``.
+
+    A scope (``parent``) hands every secret it is given on to its parent as well."""
+
+    def __init__(self, secrets: Iterable[str] = (), parent: Redactor | None = None) -> None:
         self._secrets: set[str] = set()
         self._forms: list[_SecretForms] | None = None
+        self.parent = parent
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        if secret and len(secret) >= 3 and secret not in self._secrets:
+        if not is_secret(secret):
+            return
+        if self.parent is not None:
+            self.parent.add(secret)
+        if secret not in self._secrets:
             self._secrets.add(secret)
             self._forms = None
 
@@ -135,3 +167,58 @@ class Redactor:
         for forms in self._forms:
             text = forms.mask(text)
         return text
+
+
+# -- the run's registry and the scenarios' scopes --------------------------------------------
+_run_redactor = Redactor()
+
+
+def run_redactor() -> Redactor:
+    """The redactor of this process's run (one behave run = one process)."""
+    return _run_redactor
+
+
+def scenario_redactor() -> Redactor:
+    """A scenario's own secrets; each one also joins the run's registry as it is added."""
+    return Redactor(parent=_run_redactor)
+
+
+def register_config_secrets(config: SuiteConfig, redactor: Redactor | None = None) -> None:
+    """Register the keys the configuration carries (the not-a-secret rule applies)."""
+    target = redactor or _run_redactor
+    for value in (config.api_key, config.server_api_key):
+        target.add(value)
+
+
+# -- applying the run's secrets to files others wrote ------------------------------------------
+def redact_file(path: Path, redactor: Redactor | None = None) -> bool:
+    """Rewrite one text file with its secrets masked; True when something was masked."""
+    redactor = redactor or _run_redactor
+    if not redactor.secrets:
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    clean = redactor(text)
+    if clean == text:
+        return False
+    path.write_text(clean, encoding="utf-8")
+    return True
+
+
+def redact_tree(root: Path, redactor: Redactor | None = None,
+                skip_dirs: Iterable[str] = ("server-data",)) -> list[Path]:
+    """Redact every text file under ``root`` (but not under ``skip_dirs``; binary data is never
+    touched); return the files that changed."""
+    skipped = set(skip_dirs)
+    changed: list[Path] = []
+    if not root.exists():
+        return changed
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).parts
+        if skipped.intersection(relative[:-1]) or not path.is_file() or path.is_symlink():
+            continue
+        if path.suffix in TEXT_SUFFIXES and redact_file(path, redactor):
+            changed.append(path)
+    return changed

@@ -24,13 +24,13 @@ from behave.formatter.rerun import RerunFormatter
 from behave_html_pretty_formatter import PrettyHTMLFormatter
 
 from harness.config import ConfigError, load_config
-from harness.reporting.redact import (
+from harness.reporting.run_dir import relocate, result_roots, run_directory
+from harness.secrets import (
     redact_file,
     redact_tree,
     register_config_secrets,
     run_redactor,
 )
-from harness.reporting.run_dir import relocate, result_roots, run_directory
 
 
 def route_to_run_dir(stream_opener: Any, behave_config: Any) -> None:

@@ -17,18 +17,17 @@ from harness.config import ConfigError, SuiteConfig, load_config
 from harness.doubles.fixture_http import FixtureHttpServer
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import ProgressLog, phase
-from harness.reporting.redact import (
-    redact_tree,
-    register_config_secrets,
-    register_secrets,
-    run_redactor,
-)
 from harness.reporting.run_dir import relocate, result_roots, run_directory
 from harness.reporting.run_end import finish_run
 from harness.runs.leaks import LeakError, LeakGuard
 from harness.scenario.artifacts import log_sizes, safe_name, write_scenario_artifacts, write_text
 from harness.scenario.watchdog import Watchdog
 from harness.scenario.world import ScenarioWorld
+from harness.secrets import (
+    redact_tree,
+    register_config_secrets,
+    run_redactor,
+)
 from harness.stack.runners import runner_skip_reason
 from harness.stack.shared import stack_for_run
 from harness.stack.stack import Stack
@@ -213,7 +212,6 @@ def after_scenario(context, scenario: Scenario) -> None:
         context.scenario_notes.artifacts_at(scenario.feature.name, scenario.name,
                                             dest.relative_to(context.run_dir).as_posix())
         progress(f"[artifacts] {scenario.name}: {dest}")
-    register_secrets(world.redactor.secrets)
     world.close()
     context.world = None
     context.html_report.after_scenario_finished("passed")  # this hook did its job

@@ -34,11 +34,11 @@ from harness.config import REPO_ROOT, load_config
 from harness.reporting.junit import read_junit_dir
 from harness.reporting.merge import merge_runs, summarize, write_index
 from harness.reporting.progress import ProgressLog, phase
-from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_dir import RUN_DIR_ENV, run_directory
 from harness.reporting.run_end import feature_paths
 from harness.runs.leaks import LeakGuard
 from harness.runs.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
+from harness.secrets import redact_tree, register_config_secrets
 from harness.stack.shared import SHARED_STACK_ENV, describe
 from harness.stack.stack import build_stack
 

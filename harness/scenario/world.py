@@ -13,7 +13,7 @@ from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.profile import cli_dialect_for
-from harness.secrets import Redactor
+from harness.secrets import Redactor, register_config_secrets, scenario_redactor
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
 from harness.stigmer.client import Agent, AgentExecution, StigmerApi, describe_execution
 from harness.stigmer.manifests import Manifest, load_manifests
@@ -37,7 +37,7 @@ class ScenarioWorld:
     server_address: str
     name: str
     org: str = ""
-    redactor: Redactor = field(default_factory=Redactor)
+    redactor: Redactor = field(default_factory=scenario_redactor)  # a scope of the run's
     agents: dict[str, Agent] = field(default_factory=dict)
     executions: list[str] = field(default_factory=list)
     last_execution: AgentExecution | None = None
@@ -50,9 +50,7 @@ class ScenarioWorld:
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)
-        if self.config.api_key != "local":  # Stigmer's local-mode key is not a secret
-            self.redactor.add(self.config.api_key)
-        self.redactor.add(self.config.server_api_key)
+        register_config_secrets(self.config, self.redactor)
         self.api = StigmerApi(self.server_address, self.config.api_key, self.org,
                               call_timeout=self.config.grpc_timeout)
         cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.secrets import MASK, Redactor
+from harness.secrets import MASK, Redactor, is_secret, run_redactor, scenario_redactor
 
 
 def test_secrets_are_replaced_everywhere() -> None:
@@ -34,11 +34,27 @@ def test_short_and_empty_values_are_ignored() -> None:
 
 def test_add_registers_more_secrets() -> None:
     redact = Redactor()
-    redact.add("local")
-    redact.add("local")
+    redact.add("k-123")
+    redact.add("k-123")
     redact.add("")
-    assert redact.secrets == frozenset({"local"})
-    assert redact("api key local") == f"api key {MASK}"
+    assert redact.secrets == frozenset({"k-123"})
+    assert redact("api key k-123") == f"api key {MASK}"
+
+
+def test_the_local_mode_key_is_not_a_secret() -> None:
+    redact = Redactor(["local"])
+    assert not is_secret("local") and is_secret("locale")
+    assert redact.secrets == frozenset()
+    assert redact("the local org") == "the local org"
+
+
+def test_a_scope_hands_its_secrets_to_the_run() -> None:
+    run = Redactor()
+    scope = Redactor(parent=run)
+    scope.add("scenario-secret")
+    scope.add("local")
+    assert run.secrets == scope.secrets == frozenset({"scenario-secret"})
+    assert run_redactor() is scenario_redactor().parent
 
 
 SECRET = 'a&"<+/=b'

@@ -21,9 +21,8 @@ from harness.reporting.living_docs import (
 from harness.reporting.living_docs_html import render_html
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import phase
-from harness.reporting.redact import redact_tree, register_config_secrets
 from harness.reporting.run_end import feature_paths
-from harness.secrets import Redactor
+from harness.secrets import Redactor, redact_tree, register_config_secrets
 
 FEATURE = """@shop
 Feature: Buying things
