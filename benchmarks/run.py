@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
-from harness.stack.stack import EmbeddedStack  # noqa: E402
+from harness.stack.stack import build_stack  # noqa: E402
 from harness.stigmer.client import StigmerApi  # noqa: E402
 from harness.stigmer.manifests import load_manifests  # noqa: E402
 
@@ -141,7 +141,7 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
     report = check_all(config)
     for attempt in ("cold", "warm"):
         with tempfile.TemporaryDirectory(prefix="stigmer-e2e-bench-") as tmp:
-            stack = EmbeddedStack(config, report, Path(tmp), quiet)
+            stack = build_stack(config, report, Path(tmp), quiet)
             try:
                 server_s = timed(stack.start)
                 services_s = timed(stack.ensure_execution_services)
@@ -156,7 +156,7 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
         rows.append((f"{provider}: server start ({attempt})", f"{server_s:.2f} s",
                      "StigmerServerProcess until healthy"))
         rows.append((f"{provider}: LLM + Temporal + agent-runner start ({attempt})",
-                     f"{services_s:.1f} s", "EmbeddedStack.ensure_execution_services"))
+                     f"{services_s:.1f} s", "Stack.ensure_execution_services"))
         rows.append((f"{provider}: stack stop ({attempt})", f"{stop_s:.1f} s", "stack.stop"))
     rows.append((f"{provider}: execution latency (median of {executions})",
                  f"{statistics.median(latencies):.2f} s",

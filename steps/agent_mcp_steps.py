@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from behave import fixture, given, then, use_fixture
 from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
@@ -21,7 +22,7 @@ def tool_server(context, name: str, token: str = "") -> Iterator[McpFixtureServe
     """The suite's MCP server, on the addresses the agent-runner reaches (a vault opened only
     by ``token`` when one is given); stopped at the end of the scenario."""
     stack = context.stack
-    log_dir = getattr(stack, "log_dir", None) or context.run_dir / "logs"
+    log_dir = Path(stack.info.log_dir) if stack.info.log_dir else context.run_dir / "logs"
     server = McpFixtureServer(log_path=log_dir / f"mcp-{name}.log", token=token,
                               hosts=stack.info.host_addresses).start()
     try:

@@ -22,7 +22,7 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.checks.load import execution_problems
-from harness.stack.faults import Faults, runner_process, unsupported_reason
+from harness.stack.faults import Faults, unsupported_reason
 from harness.stack.temporal_view import require_view, wait_for_workflow
 from harness.stigmer.client import MessageType, describe_execution, phase_name
 from harness.waiting import wait_until
@@ -51,7 +51,7 @@ def _skipped(context, **needs: bool) -> bool:
 def step_faults_allowed(context) -> None:
     if _skipped(context):
         return
-    faults = Faults(context.stack)
+    faults = Faults.of(context.stack)
     context.faults = faults
     # Repairs whatever is still broken when the scenario ends, passed or failed.
     context.add_cleanup(faults.restore)
@@ -97,10 +97,10 @@ def step_crash_runner(context) -> None:
     view = wait_for_workflow(temporal(context), execution_id, lambda v: bool(working(v)),
                              "to run an activity on an agent-runner")
     world.notes["crashed_work"] = working(view)[0]
-    world.notes["runner_before"] = runner_process(context.stack)
+    world.notes["runner_before"] = _faults(context).runner_process()
     world.notes["crashed_at"] = datetime.now(UTC)
     _faults(context).crash_runner()
-    world.notes["runner_after"] = runner_process(context.stack)
+    world.notes["runner_after"] = _faults(context).runner_process()
 
 
 @when("the workflow engine restarts")

@@ -78,24 +78,23 @@ def step_served(context) -> None:
 @then("every service of the platform listens only on this machine")
 def step_listens_locally(context) -> None:
     stack = context.stack
-    pids = stack.local_pids() if hasattr(stack, "local_pids") else {}
+    pids = stack.local_pids()
     if not pids:
         context.scenario.skip(reason="the services do not run on this machine")
         return
     found = listeners(pids)
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(found, is_not(empty()), f"no listening socket found for {pids}")  # type: ignore[arg-type]
-    gateway = getattr(stack, "gateway", "")
-    assert_that([str(item) for item in exposed(found, [gateway])], equal_to([]))
+    assert_that([str(item) for item in exposed(found, [stack.info.gateway])], equal_to([]))
     context.answer = "\n".join(str(item) for item in found)
 
 
 @then("the services in containers are published only on this machine")
 def step_published_locally(context) -> None:
-    compose = getattr(context.stack, "_compose", None)
-    if compose is None:
+    containers = context.stack.containers()
+    if not containers:
         return  # no containers: nothing is published
-    published = published_ports(compose.containers())
+    published = published_ports(containers)
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(published, is_not(empty()))  # type: ignore[arg-type]
     assert_that([p for p in published if p[2] not in ("127.0.0.1", "::1")], equal_to([]))

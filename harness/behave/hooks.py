@@ -29,8 +29,7 @@ from harness.secrets import (
     run_redactor,
 )
 from harness.stack.runners import runner_skip_reason
-from harness.stack.shared import stack_for_run
-from harness.stack.stack import Stack
+from harness.stack.stack import Stack, build_stack
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"
@@ -64,7 +63,7 @@ def _new_run_dir(context, config: SuiteConfig) -> Path:
 def stigmer_stack(context, config: SuiteConfig, report: PrerequisiteReport,
                   run_dir: Path) -> Iterator[Stack]:
     """The stack for the whole run: started once, stopped for sure (also on Ctrl-C)."""
-    stack = stack_for_run(config, report, run_dir, progress)
+    stack = build_stack(config, report, run_dir, progress)
     atexit.register(stack.stop)
     try:
         with phase(progress, f"[stack] starting ({stack.info.provider})"):
@@ -181,7 +180,7 @@ def _ensure_execution_services(context) -> None:
 
 
 def _local_logs(stack: Stack) -> list[Path]:
-    log_dir = getattr(stack, "log_dir", None)
+    log_dir = Path(stack.info.log_dir) if stack.info.log_dir else None
     return sorted(log_dir.glob("*.log")) if log_dir and log_dir.exists() else []
 
 

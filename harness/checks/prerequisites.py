@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from harness.config import SuiteConfig
 from harness.stack.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
+from harness.stack.stack import choose_services
 
 #: behave tag (without ``@``) -> prerequisite name
 TAG_REQUIREMENTS = {
@@ -128,9 +129,10 @@ def check_temporal(config: SuiteConfig, docker: PrerequisiteResult) -> Prerequis
         return PrerequisiteResult("Temporal", True, "provided by the external Stigmer stack",
                                   required_for)
     binary = shutil.which("temporal")
-    if config.services in ("auto", "compose") and docker.ok:
+    services = choose_services(config, docker.ok)
+    if services == "compose" and docker.ok:
         return PrerequisiteResult("Temporal", True, "started with docker compose", required_for)
-    if config.services in ("auto", "processes") and binary:
+    if services == "processes" and binary:
         return PrerequisiteResult("Temporal", True, f"started as a dev server ({binary})",
                                   required_for)
     return PrerequisiteResult(

@@ -19,6 +19,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client
 
+from harness.stack.stack import Stack
 from harness.waiting import wait_until
 
 CLOSED_BY_CANCEL = ("CANCELED", "TERMINATED")
@@ -151,14 +152,13 @@ class TemporalView:
         )
 
 
-def view_for(stack: object, namespace: str = "default") -> TemporalView | None:
+def view_for(stack: Stack, namespace: str = "default") -> TemporalView | None:
     """Temporal's view for the stack's Temporal (None when the stack does not say where)."""
-    info = getattr(stack, "info", None)
-    address = getattr(info, "temporal_address", "") if info is not None else ""
+    address = stack.info.temporal_address
     return TemporalView(address, namespace) if address else None
 
 
-def require_view(stack: object, skip: Callable[[str], None]) -> TemporalView:
+def require_view(stack: Stack, skip: Callable[[str], None]) -> TemporalView:
     """Temporal's view of the stack; without one, ``skip(reason)`` and raise."""
     view = view_for(stack)
     if view is None:

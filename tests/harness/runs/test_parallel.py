@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import REPO_ROOT
+from harness.config import REPO_ROOT, SuiteConfig
 from harness.reporting.merge import merge_runs, summarize
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.run_dir import RUN_DIR_ENV
 from harness.runs.parallel import Worker, partition
 from harness.runs.selection import SelectedScenario, estimate, select, split_paths
+from harness.stack.external import ExternalStack
 from harness.stack.shared import (
     SHARED_STACK_ENV,
     AttachedStack,
     SharedStackSpec,
     describe,
-    stack_for_run,
 )
-from harness.stack.stack import StackInfo
+from harness.stack.stack import StackInfo, build_stack
 
 FEATURE = """Feature: Counting
   @smoke
@@ -108,21 +108,22 @@ def test_workers_list_their_scenarios_grouped_by_file() -> None:
 
 
 # ----------------------------------------------------------------------------- shared stack
-class FakeStack:
-    def __init__(self, log_dir: Path) -> None:
-        self.info = StackInfo(server_address="127.0.0.1:1234", provider="processes",
-                              temporal_address="127.0.0.1:7233", llm_url="http://x",
-                              notes=["started"])
-        self.log_dir = log_dir
+def started_stack(log_dir: Path) -> ExternalStack:
+    """A stack whose info says where everything is (any provider describes itself alike)."""
+    stack = ExternalStack(SuiteConfig(target="external", server_address="127.0.0.1:1234"))
+    stack.info = StackInfo(server_address="127.0.0.1:1234", provider="processes",
+                           temporal_address="127.0.0.1:7233", llm_url="http://x",
+                           notes=["started"], log_dir=str(log_dir))
+    return stack
 
 
 def test_a_worker_attaches_to_the_described_stack(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / "stigmer-server.log").write_text("boot")
-    spec_file = describe(FakeStack(logs), services_ready=False).save(tmp_path / "stack.json")
-    stack = stack_for_run(None, None, tmp_path / "w1", print,  # type: ignore[arg-type]
-                          environ={SHARED_STACK_ENV: str(spec_file)})
+    spec_file = describe(started_stack(logs), services_ready=False).save(tmp_path / "stack.json")
+    stack = build_stack(None, None, tmp_path / "w1", print,  # type: ignore[arg-type]
+                        environ={SHARED_STACK_ENV: str(spec_file)})
     assert isinstance(stack, AttachedStack)
     assert stack.info.server_address == "127.0.0.1:1234"
     assert stack.info.temporal_address == "127.0.0.1:7233"
