@@ -82,8 +82,9 @@ def execution_latencies(address: str, count: int) -> list[float]:
         latencies = []
         for _ in range(count):
             started = time.monotonic()
-            execution = api.run(greeter, "Say hello")
-            api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=60, interval=0.05)
+            execution = api.agent_executions.run(greeter, "Say hello")
+            api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=60,
+                                                interval=0.05)
             latencies.append(time.monotonic() - started)
         return latencies
     finally:
@@ -117,9 +118,9 @@ def burst(address: str, count: int) -> tuple[int, float]:
         greeter = next(a for a in agents if a.metadata.slug == "greeter")
 
         def one(_index: int) -> bool:
-            execution = api.run(greeter, "Say hello")
+            execution = api.agent_executions.run(greeter, "Say hello")
             try:
-                api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=600,
+                api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=600,
                                    interval=0.2)
                 return True
             except Exception:  # counted as not completed

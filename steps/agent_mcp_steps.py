@@ -11,7 +11,7 @@ from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
 from harness.checks.secret_scan import remember_secret
 from harness.doubles.mcp_server import McpFixtureServer
-from harness.stigmer.client import MessageType
+from harness.stigmer.agents import MessageType
 from harness.stigmer.transcripts import requested_tools, tool_uses
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
@@ -36,7 +36,7 @@ def _register(context, server: McpFixtureServer, fixtures: str, slug: str) -> No
     world.notes.setdefault("mcp_fixtures", {})[slug] = server
     values = server.url_values(context.stack.info.runner_host)
     for manifest in world.manifests(fixtures):
-        registered = world.api.apply_mcp_server(manifest, values)
+        registered = world.api.mcp_servers.apply(manifest, values)
         assert_that(registered.metadata.slug, equal_to(slug))
 
 
@@ -54,7 +54,7 @@ def step_vault_registered(context, slug: str) -> None:
 
 
 def _final(context):
-    return context.world.api.execution(context.world.last_execution.metadata.id)
+    return context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
 
 
 @then('the agent called the "{tool}" tool of the "{server}" server')

@@ -12,7 +12,8 @@ from harness.checks.secret_scan import forms_in, remember_secret, scan_files
 from harness.checks.security import call_without_key, exposed, listeners, published_ports
 from harness.config import REPO_ROOT
 from harness.stack.services import StigmerServerProcess
-from harness.stigmer.client import RuntimeValue, StigmerApi
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.executions import RuntimeValue
 
 
 @given("a Stigmer server that requires an API key")
@@ -32,7 +33,7 @@ def step_secured_server(context) -> None:
 def _list_agents_api(address: str, key: str, org: str) -> str:
     api = StigmerApi(address, key, org)
     try:
-        api.list_agents()
+        api.agents.slugs()
         return ""
     except Exception as error:  # StigmerError: its code and message are the answer
         return f"{getattr(error, 'code', type(error).__name__)}: {error}"
@@ -105,7 +106,7 @@ def step_published_locally(context) -> None:
 def step_run_with_fresh_secret(context, slug: str, message: str, name: str) -> None:
     world = context.world
     value = remember_secret(world)
-    execution = world.api.run(world.api.get_agent(slug), message,
+    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
                               runtime_env={name: RuntimeValue(value, secret=True)})
     world.remember_execution(execution)
 
@@ -116,7 +117,7 @@ def step_run_with_wrong_token(context, slug: str, message: str, name: str) -> No
     world = context.world
     wrong = f"wrong-{secrets.token_hex(8)}"
     world.redactor.add(wrong)
-    execution = world.api.run(world.api.get_agent(slug), message,
+    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
                               runtime_env={name: RuntimeValue(wrong, secret=True)})
     world.remember_execution(execution)
 
@@ -135,7 +136,7 @@ def _record_texts(execution) -> str:
 @then("no message of the execution contains the secret")
 def step_no_message_has_secret(context) -> None:
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     secret = world.notes["secret"]
     leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from harness.stigmer.client import AgentExecution, MessageType, phase_name
+from harness.stigmer.agents import AgentExecution, MessageType, phase_name
 
 
 def last_answer(execution: AgentExecution) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 from harness.config import REPO_ROOT, SuiteConfig
 from harness.profile import cli_dialect_for
 from harness.secrets import Redactor, register_config_secrets, scenario_redactor
+from harness.stigmer.agents import Agent, AgentExecution, describe_execution
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
-from harness.stigmer.client import Agent, AgentExecution, StigmerApi, describe_execution
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.executions import RuntimeValue
 from harness.stigmer.manifests import Manifest, load_manifests
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
@@ -65,6 +68,29 @@ class ScenarioWorld:
     def manifests(self, relative: str) -> list[Manifest]:
         return load_manifests(self.fixture_path(relative))
 
+    # -- the phrases steps repeat ----------------------------------------------------------
+    def run_agent(self, slug: str, message: str,
+                  runtime_env: Mapping[str, RuntimeValue | str] | None = None,
+                  model: str | None = None) -> AgentExecution:
+        """Look up the agent ``slug``, start it with ``message`` and remember the execution."""
+        agent = self.api.agents.get(slug)
+        return self.remember_execution(self.api.agent_executions.run(
+            agent, message, runtime_env=runtime_env, model=model))
+
+    def wait_for(self, phase: str, execution_id: str = "",
+                 timeout: float | None = None) -> AgentExecution:
+        """Wait until the execution (the last one by default) is in ``phase`` (within the
+        configured execution timeout unless told), and remember what it became."""
+        execution_id = execution_id or self.last_execution_id
+        return self.remember_execution(self.api.agent_executions.wait_for_phase(
+            execution_id, phase, timeout=self.config.execution_timeout if timeout is None
+            else timeout))
+
+    @property
+    def last_execution_id(self) -> str:
+        assert self.last_execution is not None, "the scenario has not started an execution"
+        return str(self.last_execution.metadata.id)
+
     # -- records --------------------------------------------------------------------------
     def remember_execution(self, execution: AgentExecution) -> AgentExecution:
         execution_id = execution.metadata.id
@@ -78,7 +104,7 @@ class ScenarioWorld:
         parts = []
         for execution_id in self.executions:
             try:
-                execution = self.api.execution(execution_id)
+                execution = self.api.agent_executions.get(execution_id)
             except Exception as error:
                 parts.append(f"{execution_id}: could not be read: {error}")
                 continue

@@ -60,21 +60,26 @@ class DefaultDeadline(
 _BUILD_LOCK = threading.Lock()
 
 
-def deadline_client(api_key: str, address: str, timeout: float) -> StigmerClient:
-    """The SDK's client, whose every call carries a deadline (``timeout`` unless it has one).
+def deadline_client(api_key: str, address: str,
+                    timeout: float) -> tuple[StigmerClient, grpc.Channel]:
+    """The SDK's client, whose every call carries a deadline (``timeout`` unless it has one),
+    and the channel it uses (for the official stubs of the calls the SDK gives no deadline).
 
     The SDK builds its channel in its constructor (``stigmer._client.create_channel``); the
-    channel it builds here is wrapped with ``DefaultDeadline`` (tests/harness/
-    test_grpc_deadline.py proves every SDK call then ends against a server that never
-    answers, so an SDK change that bypasses this fails there)."""
+    channel it builds here is wrapped with ``DefaultDeadline`` (tests/harness/stigmer/
+    test_deadline.py proves every SDK call then ends against a server that never answers,
+    so an SDK change that bypasses this fails there)."""
     original = sdk_client.create_channel
+    built: list[grpc.Channel] = []
 
     def create_channel(*args: Any, **kwargs: Any) -> grpc.Channel:
-        return grpc.intercept_channel(original(*args, **kwargs), DefaultDeadline(timeout))
+        built.append(grpc.intercept_channel(original(*args, **kwargs), DefaultDeadline(timeout)))
+        return built[-1]
 
     with _BUILD_LOCK:
         sdk_client.create_channel = create_channel
         try:
-            return StigmerClient(api_key, base_url=address, insecure=True)
+            client = StigmerClient(api_key, base_url=address, insecure=True)
         finally:
             sdk_client.create_channel = original
+    return client, built[0]

@@ -17,8 +17,8 @@ import grpc
 import yaml
 from stigmer import StigmerError
 
-from harness.stigmer.capabilities import SKILL_FILE
 from harness.stigmer.manifests import Manifest, ManifestError, load_manifests
+from harness.stigmer.skills import SKILL_FILE
 
 SKILL = "Skill"
 
@@ -67,14 +67,14 @@ def fixture_resources(path: Path) -> list[FixtureResource]:
 def apply_resource(api: Any, resource: FixtureResource) -> Any:
     """Create or update one resource through Stigmer's API; returns what Stigmer stored."""
     if resource.kind == SKILL:
-        return api.push_skill(resource.folder)
+        return api.skills.push(resource.folder)
     return api.apply(resource.manifest)
 
 
 def get_resource(api: Any, kind: str, slug: str) -> Any:
     """The stored resource of ``kind`` addressed by ``slug`` (raises NOT_FOUND)."""
-    getters = {"Agent": api.get_agent, "Workflow": api.get_workflow,
-               "McpServer": api.get_mcp_server, SKILL: api.get_skill}
+    getters = {"Agent": api.agents.get, "Workflow": api.workflows.get,
+               "McpServer": api.mcp_servers.get, SKILL: api.skills.get}
     if kind not in getters:
         raise ValueError(f"reading back a {kind!r} is not supported ({', '.join(getters)})")
     return getters[kind](slug)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.load import execution_problems, last_answer
-from harness.stigmer.client import AgentExecution, MessageType, Phase
+from harness.stigmer.agents import AgentExecution, MessageType, Phase
 
 
 def _execution(index: int, session: str = "", answers: tuple[str, ...] = ("Hello!",),

@@ -11,8 +11,9 @@ from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_api
 
 from harness.doubles.mcp_server import McpFixtureServer
 from harness.scenario.world import FIXTURES
-from harness.stigmer.capabilities import mcp_server_input_from_proto, skill_artifact
+from harness.stigmer.inputs import mcp_server_input_from_proto
 from harness.stigmer.manifests import ManifestError, load_manifests
+from harness.stigmer.skills import skill_artifact
 
 
 def test_fixture_server_serves_deterministic_tools(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from harness.config import load_config
 from harness.processes import free_port
 from harness.scenario.world import FIXTURES, ScenarioWorld, scenario_org
 from harness.secrets import MASK
+from harness.stigmer.agents import AgentExecution, MessageType, Phase
 from harness.stigmer.cli import CliResult
-from harness.stigmer.client import AgentExecution, MessageType, Phase
 
 # Stigmer's slug rule (lowercase letters, digits, hyphens; 1-63; alphanumeric ends).
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -111,7 +111,7 @@ def test_transcript_reads_every_execution_and_redacts(monkeypatch) -> None:
                 return done
             raise LookupError(f"{execution_id} not found")
 
-        monkeypatch.setattr(world.api, "execution", read)
+        monkeypatch.setattr(world.api.agent_executions, "get", read)
         lines = world.transcript().splitlines()
         assert lines[0].startswith("aex-1 phase=COMPLETED messages=2")
         assert lines[2] == f"  [0] HUMAN: hi {MASK}"

@@ -1,4 +1,5 @@
-"""Pure helpers of harness.stigmer.client: phases, execution descriptions, manifest -> SDK input."""
+"""Pure helpers of harness.stigmer: phases (one helper, both kinds of execution), execution
+descriptions, manifest -> SDK input."""
 
 from __future__ import annotations
 
@@ -8,19 +9,29 @@ from pathlib import Path
 import pytest
 from stigmer import AgentInput
 
-from harness.stigmer.client import (
-    TERMINAL_PHASES,
+from harness.stigmer.agents import (
     AgentExecution,
-    FollowedExecution,
     MessageType,
     Phase,
-    agent_input_from_proto,
     describe_execution,
     message_type_name,
     phase_name,
-    phase_value,
 )
+from harness.stigmer.executions import Executions, Followed
+from harness.stigmer.inputs import agent_input_from_proto
 from harness.stigmer.manifests import load_manifests
+from harness.stigmer.workflows import WorkflowPhase, describe_workflow_execution
+
+
+def offline(phases, describe) -> Executions:
+    """The execution helper of one kind, without a server (its pure parts)."""
+    return Executions(None, phases, describe, stream=lambda _i, _t: iter(()),
+                      cancel_input=lambda _i, _r: None)
+
+
+AGENT_EXECUTIONS = offline(Phase, describe_execution)
+WORKFLOW_EXECUTIONS = offline(WorkflowPhase, describe_workflow_execution)
+phase_value = AGENT_EXECUTIONS.phase_value
 
 FULL_AGENT = """\
 apiVersion: agentic.stigmer.ai/v1
@@ -83,8 +94,19 @@ def test_phase_value_accepts_spaces_and_rejects_unknown() -> None:
 
 
 def test_terminal_phases() -> None:
-    assert {phase_name(p) for p in TERMINAL_PHASES} == {
+    assert {phase_name(p) for p in AGENT_EXECUTIONS.terminal} == {
         "COMPLETED", "FAILED", "CANCELLED", "TERMINATED"}
+
+
+@pytest.mark.parametrize("kind", [AGENT_EXECUTIONS, WORKFLOW_EXECUTIONS])
+def test_one_helper_names_the_phases_of_either_kind(kind: Executions) -> None:
+    # Same names, different numbers (TERMINATED is 8 for agents, 6 for workflows).
+    for name in ("PENDING", "IN_PROGRESS", "COMPLETED", "TERMINATED", "PAUSED"):
+        assert kind.phase_name(kind.phase_value(name)) == name
+    assert {kind.phase_name(p) for p in kind.terminal} == {
+        "COMPLETED", "FAILED", "CANCELLED", "TERMINATED"}
+    assert AGENT_EXECUTIONS.phase_value("terminated") != WORKFLOW_EXECUTIONS.phase_value(
+        "terminated")
 
 
 def test_message_type_name() -> None:
@@ -109,7 +131,7 @@ def test_describe_execution_without_messages_and_long_messages() -> None:
 
 
 def test_followed_execution_phases_collapse_repeats() -> None:
-    followed = FollowedExecution([
+    followed = Followed(phase_name, [
         execution(Phase.EXECUTION_PENDING), execution(Phase.EXECUTION_IN_PROGRESS),
         execution(Phase.EXECUTION_IN_PROGRESS), execution(Phase.EXECUTION_COMPLETED)])
     assert followed.phases == ["PENDING", "IN_PROGRESS", "COMPLETED"]

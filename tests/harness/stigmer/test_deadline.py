@@ -50,10 +50,10 @@ def hung_server() -> Iterator[tuple[str, NeverAnswers]]:
 
 
 CALLS = {
-    "get an agent": lambda api: api.get_agent("anything"),
-    "list agents": lambda api: api.list_agents(),
-    "get an execution": lambda api: api.execution("aex-anything"),
-    "list executions": lambda api: api.list_execution_ids(),
+    "get an agent": lambda api: api.agents.get("anything"),
+    "list agents": lambda api: api.agents.slugs(),
+    "get an execution": lambda api: api.agent_executions.get("aex-anything"),
+    "list executions": lambda api: api.agent_executions.ids(),
 }
 
 
@@ -80,7 +80,8 @@ def test_a_call_with_its_own_deadline_keeps_it(hung_server: tuple[str, NeverAnsw
     started = time.monotonic()
     try:
         with pytest.raises(TimeoutError):
-            api.follow("aex-anything", timeout=0.5)  # a stream with its own deadline
+            # a stream with its own deadline
+            api.agent_executions.follow("aex-anything", timeout=0.5)
     finally:
         api.close()
     assert time.monotonic() - started < 5

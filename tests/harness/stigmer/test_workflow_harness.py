@@ -10,8 +10,8 @@ import pytest
 
 from harness.config import REPO_ROOT
 from harness.doubles.fixture_http import FixtureHttpServer
+from harness.stigmer.inputs import workflow_input_from_proto
 from harness.stigmer.manifests import load_manifests
-from harness.stigmer.workflows import workflow_input_from_proto
 
 FIXTURES = REPO_ROOT / "features" / "fixtures" / "workflows"
 
