@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from harness.config import REPO_ROOT
+
 ENV_FILE_VAR = "STIGMER_E2E_DOCKER_ENV"
 DEFAULT_ENV_FILE = REPO_ROOT / ".stigmer-e2e" / "docker.env"
 DEFAULT_HOST = "unix:///var/run/docker.sock"

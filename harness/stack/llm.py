@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from harness.config import REPO_ROOT
 from harness.processes import ManagedProcess, ProcessFailed
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 EMBEDDED_MODEL = "smollm2:135m"
 EMBEDDED_LABEL = "the embedded Ollama-compatible endpoint (SmolLM2-135M)"
 READY_LINE = re.compile(r"^listening on (\S+):(\d+)$", re.MULTILINE)

@@ -15,10 +15,10 @@ from harness.reporting.junit import merge_junit_dirs, parse_junit, read_junit_di
 from harness.reporting.living_docs import (
     attach_results,
     load_features,
+    render_html,
     render_markdown,
     write_living_docs,
 )
-from harness.reporting.living_docs_html import render_html
 from harness.reporting.notes import ScenarioNotes
 from harness.reporting.progress import phase
 from harness.reporting.run_end import feature_paths
