@@ -13,6 +13,7 @@ from typing import Any
 from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
 
 from harness.config import REPO_ROOT, SuiteConfig
+from harness.doubles.secured_server import SecuredServer
 from harness.profile import cli_dialect_for
 from harness.secrets import Redactor, register_config_secrets, scenario_redactor
 from harness.stigmer.agents import Agent, AgentExecution, describe_execution
@@ -50,6 +51,7 @@ class ScenarioWorld:
     fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
     workflows: dict[str, object] = field(default_factory=dict)
     workflow_executions: list[str] = field(default_factory=list)
+    secured: SecuredServer | None = None  # the key-checking server of the security scenarios
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)
