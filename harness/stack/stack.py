@@ -85,6 +85,29 @@ class Stack(Protocol):
     def stop(self) -> None: ...
 
 
+class RemoteStack:
+    """The part of a stack this process does not run (an external Stigmer, a shared stack):
+    nothing is started, stopped or broken here, and none of its processes or containers are
+    this process's own."""
+
+    info: StackInfo
+
+    def start(self) -> None:
+        return None
+
+    def local_pids(self) -> dict[str, int]:
+        return {}
+
+    def containers(self) -> list[Any]:
+        return []
+
+    def faults(self) -> FaultControl | None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
 def choose_services(config: SuiteConfig, docker_ok: bool) -> str:
     """How Temporal + agent-runner come up: the ``services`` setting; for ``auto``, compose
     when Docker answers, else local processes."""
