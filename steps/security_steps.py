@@ -50,15 +50,15 @@ def step_list_with(context, route: str, credentials: str) -> None:
            "no API key": ""}[credentials]
     if route == "the API":
         if key:
-            context.answer = _list_agents_api(secured.address, key, world.org)
+            context.world.answer = _list_agents_api(secured.address, key, world.org)
         else:
             error = call_without_key(secured.address)
-            context.answer = f"{error.code().name}: {error.details()}"
+            context.world.answer = f"{error.code().name}: {error.details()}"
     elif route == "the command line":
         assert key, "the command line always sends a key"
         result = world.cli.at(secured.address, key).list("agents", timeout=30)
         world.last_cli = result
-        context.answer = "" if result.exit_code == 0 else f"exit {result.exit_code}: " \
+        context.world.answer = "" if result.exit_code == 0 else f"exit {result.exit_code}: " \
             f"{result.stderr}"
     else:
         raise AssertionError(f"unknown route {route!r}")
@@ -66,7 +66,7 @@ def step_list_with(context, route: str, credentials: str) -> None:
 
 @then('I am refused as unauthenticated, with an error saying "{text}"')
 def step_refused_unauthenticated(context, text: str) -> None:
-    answer = context.answer
+    answer = context.world.answer
     assert_that(answer, is_not(equal_to("")), "the call was served without a valid key")
     if not answer.startswith("exit "):
         assert_that(answer, contains_string("UNAUTHENTICATED"))
@@ -75,7 +75,7 @@ def step_refused_unauthenticated(context, text: str) -> None:
 
 @then("I am served")
 def step_served(context) -> None:
-    assert_that(context.answer, is_(equal_to("")))
+    assert_that(context.world.answer, is_(equal_to("")))
 
 
 @then("every service of the platform listens only on this machine")
@@ -89,7 +89,7 @@ def step_listens_locally(context) -> None:
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(found, is_not(empty()), f"no listening socket found for {pids}")  # type: ignore[arg-type]
     assert_that([str(item) for item in exposed(found, [stack.info.gateway])], equal_to([]))
-    context.answer = "\n".join(str(item) for item in found)
+    context.world.answer = "\n".join(str(item) for item in found)
 
 
 @then("the services in containers are published only on this machine")
