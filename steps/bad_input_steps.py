@@ -111,7 +111,7 @@ def step_send_api(context, what: str) -> None:
     world = context.world
     actions = _api_actions(world)
     assert what in actions, f"no such input: {what!r} (known: {', '.join(actions)})"
-    world.attempt_call(actions[what], refusals=(StigmerError, ManifestError))
+    world.attempt(actions[what], refusals=(StigmerError, ManifestError))
 
 
 @when("I give the command line {what}")
@@ -138,7 +138,7 @@ def step_refused(context, refusal: str, seconds: int) -> None:
     assert_that(refusal, is_in(list(REFUSALS)))
     assert_that(error_kind(world.last_error), equal_to(REFUSALS[refusal]),
                 f"expected a refusal as {refusal}, got: {world.last_error!r}")
-    assert_that(world.attempt.seconds, less_than(seconds))
+    assert_that(world.last_attempt.seconds, less_than(seconds))
 
 
 @then('the error mentions "{text}"')
@@ -178,7 +178,7 @@ def step_cli_refused_within(context, refusal: str, seconds: int) -> None:
 def step_accepted(context) -> None:
     world = context.world
     assert_that(world.last_error, equal_to(None), f"refused: {world.last_error}")
-    world.remember_execution(world.attempt.result)
+    world.remember_execution(world.last_attempt.result)
 
 
 @then("the execution ends within {seconds:d} seconds")

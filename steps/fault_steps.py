@@ -227,18 +227,18 @@ def step_services_back(context) -> None:
 def step_try_run(context, slug: str, message: str) -> None:
     """Records the refusal (e.g. an agent that does not exist) for the Then-steps."""
     world = context.world
-    world.attempt_call(lambda: world.run_agent(slug, message))
+    world.attempt(lambda: world.run_agent(slug, message))
 
 
 @then("it is refused or fails within {seconds:d} seconds with an error naming the workflow engine")
 def step_refused_or_fails(context, seconds: int) -> None:
     world = context.world
     if world.last_error is not None:
-        assert_that(world.attempt.seconds, less_than(seconds))
+        assert_that(world.last_attempt.seconds, less_than(seconds))
         assert_that(str(world.last_error), contains_string("workflow engine"))
         return
     execution = world.api.agent_executions.wait_until_terminal(world.last_execution.metadata.id,
-                                              seconds - world.attempt.seconds)
+                                              seconds - world.last_attempt.seconds)
     world.remember_execution(execution)
     assert_that(phase_name(execution.status.phase), equal_to("FAILED"))
     explanation = " ".join(m.content for m in execution.status.messages

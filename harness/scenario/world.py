@@ -77,7 +77,7 @@ class ScenarioWorld:
     secured: SecuredServer | None = None  # the key-checking server of the security scenarios
     answer: str = ""  # what a caller was answered ("" = served)
     requested_model: str = ""  # the model the last execution asked for
-    attempt: Attempt = field(default_factory=Attempt)  # the last call tried (world.attempt)
+    last_attempt: Attempt = field(default_factory=Attempt)  # the last call tried (attempt)
     faults: Faults | None = None  # set when the scenario may break parts of the platform
     batch: list[str] = field(default_factory=list)  # executions started together
     batch_request: dict[str, str] = field(default_factory=dict)  # what each of them asked
@@ -119,19 +119,19 @@ class ScenarioWorld:
             execution_id, phase, timeout=self.config.execution_timeout if timeout is None
             else timeout))
 
-    def attempt_call(self, call: Callable[[], Any],
+    def attempt(self, call: Callable[[], Any],
                      refusals: tuple[type[Exception], ...] = (StigmerError,)) -> Attempt:
         """Time ``call`` and capture its refusal (one of ``refusals``) instead of raising;
-        the outcome is ``self.attempt`` (and the refusal ``self.last_error``)."""
+        the outcome is ``self.last_attempt`` (and the refusal ``self.last_error``)."""
         self.last_error = None
-        self.attempt = Attempt()
+        self.last_attempt = Attempt()
         started = time.monotonic()
         try:
-            self.attempt.result = call()
+            self.last_attempt.result = call()
         except refusals as error:
-            self.attempt.error = self.last_error = error
-        self.attempt.seconds = time.monotonic() - started
-        return self.attempt
+            self.last_attempt.error = self.last_error = error
+        self.last_attempt.seconds = time.monotonic() - started
+        return self.last_attempt
 
     @property
     def last_execution_id(self) -> str:
