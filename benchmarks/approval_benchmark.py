@@ -24,13 +24,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
-from harness.execution_control import ExecutionControl  # noqa: E402
-from harness.manifests import load_manifests  # noqa: E402
-from harness.mcp_fixture import McpFixtureServer  # noqa: E402
-from harness.prerequisites import check_all  # noqa: E402
-from harness.stack.stack import EmbeddedStack  # noqa: E402
-from harness.stigmer_api import StigmerApi  # noqa: E402
+from harness.doubles.mcp_server import McpFixtureServer  # noqa: E402
+from harness.stack.stack import Stack, build_stack  # noqa: E402
+from harness.stigmer.client import StigmerApi  # noqa: E402
+from harness.stigmer.control import ExecutionControl  # noqa: E402
+from harness.stigmer.manifests import load_manifests  # noqa: E402
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
 MESSAGE = "Use the add tool to add 3817 and 6604."
@@ -40,28 +40,30 @@ def quiet(_message: str) -> None:
     return None
 
 
-def round_trips(stack: EmbeddedStack, tools: McpFixtureServer, count: int
+def round_trips(stack: Stack, tools: McpFixtureServer, count: int
                 ) -> list[tuple[float, float, float]]:
     """(answered, tool ran, completed) seconds after each approval was sent."""
     api = StigmerApi(stack.info.server_address, "local", f"approval-bench-{os.getpid()}")
     try:
         values = tools.url_values(stack.info.runner_host)
         for manifest in load_manifests(FIXTURES / "mcp"):
-            api.apply_mcp_server(manifest, values)
+            api.mcp_servers.apply(manifest, values)
         agent = next(a for a in api.apply_all(load_manifests(FIXTURES / "agents/with-approval"))
                      if a.metadata.slug == "careful-calculator")
         control = ExecutionControl(api.client)
+        executions = api.agent_executions
         measured = []
         for _ in range(count):
-            execution = api.run(agent, MESSAGE)
-            waiting = api.wait_for_phase(execution.metadata.id, "WAITING_FOR_APPROVAL",
+            execution = executions.run(agent, MESSAGE)
+            waiting = executions.wait_for_phase(execution.metadata.id, "WAITING_FOR_APPROVAL",
                                          timeout=300, interval=0.05)
             call_id = waiting.status.pending_approvals[0].tool_call_id
             ran_before = len(tools.calls("add"))
             sent_wall, sent = time.time(), time.monotonic()
             control.decide(execution.metadata.id, call_id, "approve")
             answered = time.monotonic() - sent
-            api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=300, interval=0.05)
+            executions.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=300,
+                                      interval=0.05)
             completed = time.monotonic() - sent
             ran = tools.calls("add")[ran_before:]
             tool_s = ran[0]["at"] - sent_wall if ran else float("nan")
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config({})
     report = check_all(config)
     with tempfile.TemporaryDirectory(prefix="stigmer-e2e-approval-bench-") as tmp:
-        stack = EmbeddedStack(config, report, Path(tmp), quiet)
+        stack = build_stack(config, report, Path(tmp), quiet)
         tools: McpFixtureServer | None = None
         try:
             stack.start()

@@ -8,16 +8,16 @@ import time
 from behave import then, when
 from hamcrest import assert_that, equal_to, has_length, is_not
 
-from harness.execution_control import (
+from harness.doubles.mcp_server import McpFixtureServer
+from harness.stack.temporal_view import require_view, wait_for_workflow
+from harness.stigmer.agents import MessageType, describe_execution, phase_name
+from harness.stigmer.control import (
     DECIDED_EVENTS,
     ExecutionControl,
     approval_events,
     requested_calls,
     tool_results,
 )
-from harness.mcp_fixture import McpFixtureServer
-from harness.stigmer_api import MessageType, describe_execution, phase_name
-from harness.temporal_view import require_view, wait_for_workflow
 
 SETTLE_S = 3.0  # longer than the runner's polling and update intervals
 
@@ -26,12 +26,16 @@ def _control(context) -> ExecutionControl:
     return ExecutionControl(context.world.api.client)
 
 
+def _executions(context):
+    return context.world.api.agent_executions
+
+
 def _execution_id(context) -> str:
     return context.world.last_execution.metadata.id
 
 
 def _current(context):
-    return context.world.api.execution(_execution_id(context))
+    return _executions(context).get(_execution_id(context))
 
 
 def _server(context, name: str) -> McpFixtureServer:
@@ -60,7 +64,7 @@ def step_waits_for_approval(context, tool: str) -> None:
     """WAITING_FOR_APPROVAL, with one pending approval naming ``tool`` and the tool call in
     the transcript marked as waiting for approval (with the reason to give the person)."""
     world = context.world
-    execution = world.api.wait_for_phase(_execution_id(context), "WAITING_FOR_APPROVAL",
+    execution = _executions(context).wait_for_phase(_execution_id(context), "WAITING_FOR_APPROVAL",
                                          timeout=_timeout(context), interval=0.2)
     pending = [(p.tool_name, p.tool_call_id) for p in execution.status.pending_approvals]
     assert_that([name for name, _ in pending], equal_to([tool]), "pending approvals")
@@ -103,8 +107,8 @@ def step_turn_back(context, slug: str) -> None:
     """The scenario's latest execution of agent ``slug`` becomes the one the next steps
     mean."""
     world = context.world
-    agent_id = world.api.get_agent(slug).metadata.id
-    mine = [e for e in (world.api.execution(i) for i in world.executions)
+    agent_id = world.api.agents.get(slug).metadata.id
+    mine = [e for e in (_executions(context).get(i) for i in world.executions)
             if e.spec.agent_id == agent_id]
     assert mine, f"this scenario ran no execution of {slug}"
     world.remember_execution(mine[-1])
@@ -164,7 +168,7 @@ def step_stops_there(context) -> None:
     """It ends (a person's refusal is no failure: not FAILED) and the agent did not go on:
     no AI message follows the one that asked for the refused call."""
     world = context.world
-    execution = world.api.wait_until_terminal(_execution_id(context), _timeout(context))
+    execution = _executions(context).wait_until_terminal(_execution_id(context), _timeout(context))
     world.remember_execution(execution)
     assert_that(phase_name(execution.status.phase), is_not(equal_to("FAILED")),
                 describe_execution(execution))
@@ -181,7 +185,7 @@ def step_stops_there(context) -> None:
 def step_went_on(context, tool: str) -> None:
     """COMPLETED; the skipped call's TOOL message says it was not run, and the agent's
     answer comes after it."""
-    execution = context.world.api.wait_for_phase(_execution_id(context), "COMPLETED",
+    execution = _executions(context).wait_for_phase(_execution_id(context), "COMPLETED",
                                                  timeout=_timeout(context))
     messages = list(execution.status.messages)
     skipped = [i for i, c in tool_results(execution) if c.name == tool and c.status == "SKIPPED"]
@@ -235,7 +239,7 @@ def step_stays_paused(context, seconds: int, tool: str, server: str) -> None:
 @then("the execution ends terminated")
 def step_ends_terminated(context) -> None:
     world = context.world
-    execution = world.api.wait_for_phase(_execution_id(context), "TERMINATED",
+    execution = _executions(context).wait_for_phase(_execution_id(context), "TERMINATED",
                                          timeout=_timeout(context))
     system = [m.content for m in execution.status.messages
               if m.type == MessageType.MESSAGE_SYSTEM]
