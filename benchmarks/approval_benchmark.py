@@ -27,7 +27,8 @@ sys.path.insert(0, str(REPO_ROOT))
 from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
 from harness.doubles.mcp_server import McpFixtureServer  # noqa: E402
-from harness.stack.stack import Stack, build_stack  # noqa: E402
+from harness.stack.build import build_stack  # noqa: E402
+from harness.stack.stack import Stack  # noqa: E402
 from harness.stigmer.client import StigmerApi  # noqa: E402
 from harness.stigmer.control import ExecutionControl  # noqa: E402
 from harness.stigmer.manifests import load_manifests  # noqa: E402
