@@ -19,6 +19,7 @@ from stigmer import StigmerError
 
 from harness.capability_api import SKILL_FILE
 from harness.manifests import Manifest, ManifestError, load_manifests
+from harness.projects import is_project, project_manifests
 
 SKILL = "Skill"
 
@@ -53,7 +54,11 @@ def _manifest_slug(manifest: Manifest) -> str:
 
 
 def fixture_resources(path: Path) -> list[FixtureResource]:
-    """Every resource of the fixture at ``path`` (manifests, then skill folders)."""
+    """Every resource of the fixture at ``path`` (manifests, then skill folders; a project
+    folder: the manifests besides its ``stigmer.yaml``)."""
+    if is_project(path):
+        return [FixtureResource(m.kind, _manifest_slug(m), manifest=m)
+                for m in project_manifests(path)]
     if (path / SKILL_FILE).is_file():
         return [FixtureResource(SKILL, _skill_name(path), folder=path)]
     skills = sorted(p for p in path.iterdir() if (p / SKILL_FILE).is_file()) \
