@@ -39,6 +39,18 @@ Feature: Applying a project as one unit
     And the workflow "order-pipeline" is still there, untouched
     And the resources the project kept have the identifiers they had
 
+  Scenario: Applying the same project again writes nothing
+    Given I have applied the project "projects/shop/v1" from the command line
+    When I apply the project "projects/shop/v1" from the command line
+    Then the command succeeds
+    And it shows, for each resource, what it became:
+      | type       | name           | became    |
+      | MCP server | inventory      | Unchanged |
+      | agent      | order-clerk    | Unchanged |
+      | agent      | retired-helper | Unchanged |
+      | workflow   | order-pipeline | Unchanged |
+    And nothing was written: every resource is as it was before
+
   Scenario: A dry run shows what each resource would become and writes nothing
     Given I have applied the project "projects/shop/v1" from the command line
     When I dry-run the project "projects/shop/v2" from the command line
