@@ -171,7 +171,7 @@ def _cycle(pending: list[Key], needs: dict[Key, list[Key]]) -> list[Key]:
 def exists(client: StigmerClient, ref: Key) -> bool:
     """Whether the server has the referenced resource (a server that cannot say: yes)."""
     kind, org, slug = ref
-    sdk = {"McpServer": client.mcp_servers, "Agent": client.agents,
+    sdk: Any = {"McpServer": client.mcp_servers, "Agent": client.agents,
            "Workflow": client.workflows, "Skill": client.skills}[kind]
     try:
         sdk.get_by_reference(ResourceRef(org=org, slug=slug))
@@ -189,8 +189,8 @@ def find_orphans(client: StigmerClient, project: Project, org: str,
     """Resources of ``org`` labelled with the project that it no longer declares."""
     orphans = []
     for kind in KIND_ORDER:
-        sdk = {"McpServer": client.mcp_servers, "Agent": client.agents,
-               "Workflow": client.workflows}[kind]
+        sdk: Any = {"McpServer": client.mcp_servers, "Agent": client.agents,
+                    "Workflow": client.workflows}[kind]
         for entry in _listed(sdk, org):
             if (kind, org, entry.slug) in declared:
                 continue
