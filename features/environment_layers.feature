@@ -45,6 +45,23 @@ Feature: Runtime values and secrets from files and the command line
     And the secret is in no service log, in any encoding
     And the command's output never shows the secret
 
+  Scenario: A secret on the command line beats the one in the secret file
+    Given I have applied the "workflows/with-context" manifests
+    And the suite's HTTP API accepts only a token made for this run
+    When I run the workflow "order-total" from the command line with these runtime values:
+      | layer               | name       | value                       |
+      | command line        | API_BASE   | the suite's HTTP API        |
+      | secret file         | SHOP_TOKEN | not-the-token               |
+      | command line secret | SHOP_TOKEN | the token made for this run |
+    Then the command succeeds
+    And the workflow execution completes
+    And its result has "order" equal to "accepted"
+    And the execution was given each runtime value from the layer that wins:
+      | name       | from                | secret |
+      | SHOP_TOKEN | command line secret | yes    |
+    And the status of the workflow execution never shows the secret
+    And the command's output never shows the secret
+
   @requires-llm
   Scenario: A secret from a secret file reaches the agent's tool, and nothing else
     The vault opens only with its token and echoes it, as careless services do. The env file
