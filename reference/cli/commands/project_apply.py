@@ -20,7 +20,7 @@ from reference.cli.context import Context
 from reference.cli.errors import EXIT_ERROR, EXIT_OK, describe, is_unavailable
 from reference.cli.output import render_table
 from reference.cli.project import load_project
-from reference.cli.reconcile import Plan, Step, make_plan
+from reference.cli.reconcile import Plan, Step, label, make_plan
 from reference.cli.resources import apply_manifest, sdk_for
 
 PLAN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
@@ -33,7 +33,7 @@ def run_project_apply(args: argparse.Namespace, ctx: Context) -> int:
     project = load_project(args.config or args.file, ctx.settings.org)
     plan = make_plan(ctx.client, project, ctx.settings.org, prune=args.prune)
     if plan.problems:
-        _table(ctx, PLAN_HEADERS, [(s, s.action) for s in plan.steps])
+        _table(ctx, PLAN_HEADERS, [(s, _checked(s, plan.problems)) for s in plan.steps])
         for problem in plan.problems:
             ctx.error(f"Error: {problem}")
         ctx.error(f"Project {project.name!r} not applied: {len(plan.problems)} problem(s); "
@@ -67,6 +67,13 @@ def _carry_out(ctx: Context, name: str, plan: Plan) -> int:
     ctx.print(f"Project {name!r}: {_summary(plan)}")
     ctx.print("Deployment successful")
     return EXIT_OK
+
+
+def _checked(step: Step, problems: list[str]) -> str:
+    """The step's action, or ``Invalid`` when a problem names its resource."""
+    if step.manifest is not None and any(p.startswith(label(step.manifest)) for p in problems):
+        return "Invalid"
+    return step.action
 
 
 def _run_step(ctx: Context, step: Step) -> None:
