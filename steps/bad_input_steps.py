@@ -18,11 +18,12 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.cli import CliResult, DialectUnsupported
-from harness.manifests import ManifestError
 from harness.processes import free_port
-from harness.stigmer_api import StigmerApi, phase_name
-from harness.world import ScenarioWorld
+from harness.scenario.world import ScenarioWorld
+from harness.stigmer.agents import phase_name
+from harness.stigmer.cli import CliResult, DialectUnsupported
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.manifests import ManifestError
 
 BASIC_AGENTS = ["greeter", "helper-with-profile"]
 MB = 1_000_000
@@ -61,12 +62,12 @@ def _unreachable_address() -> str:
 
 def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
     def run(size: int) -> Callable[[], object]:
-        return lambda: world.api.run(world.api.get_agent("greeter"), "a" * size)
+        return lambda: world.api.agent_executions.run(world.api.agents.get("greeter"), "a" * size)
 
     def unreachable() -> object:
         api = StigmerApi(_unreachable_address(), world.config.api_key, world.org)
         try:
-            return api.list_agents()
+            return api.agents.slugs()
         finally:
             api.close()
 
@@ -79,9 +80,9 @@ def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
         "an empty message": run(0),
         "a 1 MB message": run(MB),
         "a 5 MB message": run(5 * MB),
-        "a request for an execution that never was": lambda: world.api.execution(
+        "a request for an execution that never was": lambda: world.api.agent_executions.get(
             UNKNOWN_EXECUTION),
-        "a request for an agent that never was": lambda: world.api.get_agent(UNKNOWN_AGENT),
+        "a request for an agent that never was": lambda: world.api.agents.get(UNKNOWN_AGENT),
         "a request to a server that cannot be reached": unreachable,
     })
     return actions
@@ -162,15 +163,15 @@ def step_error_names_rule(context, field: str, rule: str) -> None:
 
 @then("my agents are unchanged")
 def step_agents_unchanged(context) -> None:
-    assert_that(sorted(context.world.api.list_agents()), equal_to(BASIC_AGENTS))
+    assert_that(sorted(context.world.api.agents.slugs()), equal_to(BASIC_AGENTS))
 
 
 @then("nothing was stored")
 def step_nothing_stored(context) -> None:
     """Only the Background's agents, and no execution, exist in the organization."""
     api = context.world.api
-    assert_that(sorted(api.list_agents()), equal_to(BASIC_AGENTS))
-    assert_that(api.list_execution_ids(), equal_to([]))
+    assert_that(sorted(api.agents.slugs()), equal_to(BASIC_AGENTS))
+    assert_that(api.agent_executions.ids(), equal_to([]))
 
 
 @then("the command is refused as {refusal} within {seconds:d} seconds")
@@ -191,14 +192,15 @@ def step_accepted(context) -> None:
 @then("the execution ends within {seconds:d} seconds")
 def step_ends_within(context, seconds: int) -> None:
     world = context.world
-    final = world.api.wait_until_terminal(world.last_execution.metadata.id, seconds)
+    final = world.api.agent_executions.wait_until_terminal(world.last_execution.metadata.id,
+                                                           seconds)
     world.remember_execution(final)
     assert_that(phase_name(final.status.phase), is_in(["COMPLETED", "FAILED"]))
 
 
 @then("the message was stored whole")
 def step_message_whole(context) -> None:
-    execution = context.world.api.execution(context.world.last_execution.metadata.id)
+    execution = context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
     assert_that(execution.spec.message, instance_of(str))
     assert_that(len(execution.spec.message), equal_to(MB))
     assert_that(execution.metadata.id, not_none())

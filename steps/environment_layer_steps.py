@@ -8,10 +8,15 @@ from collections.abc import Callable
 from behave import then, when
 from hamcrest import assert_that, equal_to
 
-from harness.cli import CliResult, DialectUnsupported
-from harness.env_layers import COMMAND_LINE, COMMAND_LINE_SECRET, RuntimeLayers, winner_problems
+from harness.checks.secret_scan import forms_in
 from harness.processes import TempDir
-from harness.secret_scan import forms_in
+from harness.stigmer.cli import CliResult, DialectUnsupported
+from harness.stigmer.env_layers import (
+    COMMAND_LINE,
+    COMMAND_LINE_SECRET,
+    RuntimeLayers,
+    winner_problems,
+)
 
 #: Table values the harness fills in.
 THIS_RUN = "the token made for this run"
@@ -84,8 +89,8 @@ def _given_runtime_env(context):
     execution_id = result.execution_id
     api = context.world.api
     if execution_id.startswith("wex"):
-        return api.workflow_execution(execution_id).spec.runtime_env
-    return api.execution(execution_id).spec.runtime_env
+        return api.workflow_executions.get(execution_id).spec.runtime_env
+    return api.agent_executions.get(execution_id).spec.runtime_env
 
 
 @then("the execution was given each runtime value from the layer that wins:")

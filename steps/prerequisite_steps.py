@@ -8,10 +8,10 @@ import os
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, is_, is_not
 
-from harness.contract import probe_contract
-from harness.health import grpc_health, stigmer_ready
-from harness.prerequisites import check_docker, check_llm
+from harness.checks.contract import probe_contract
+from harness.checks.prerequisites import check_docker, check_llm
 from harness.processes import free_port
+from harness.stack.health import grpc_health, stigmer_ready
 
 
 @then("the Stigmer server answers")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from behave import given, then, when
 from hamcrest import assert_that, equal_to, less_than, none
 
-from harness.cli import CliResult, DialectUnsupported
-from harness.fixture_resources import find_resource, fixture_resources, stored_spec_differences
-from harness.projects import (
+from harness.stigmer.cli import CliResult, DialectUnsupported
+from harness.stigmer.fixtures import find_resource, fixture_resources, stored_spec_differences
+from harness.stigmer.projects import (
     kind_of,
     organization_snapshot,
     snapshot_changes,

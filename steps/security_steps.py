@@ -8,11 +8,12 @@ from behave import given, then, when
 from google.protobuf import json_format, text_format
 from hamcrest import assert_that, contains_string, empty, equal_to, is_, is_not
 
+from harness.checks.secret_scan import forms_in, remember_secret, scan_files
+from harness.checks.security import call_without_key, exposed, listeners, published_ports
 from harness.config import REPO_ROOT
-from harness.secret_scan import forms_in, remember_secret, scan_files
-from harness.security import call_without_key, exposed, listeners, published_ports
 from harness.stack.services import StigmerServerProcess
-from harness.stigmer_api import RuntimeValue, StigmerApi
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.executions import RuntimeValue
 
 
 @given("a Stigmer server that requires an API key")
@@ -32,7 +33,7 @@ def step_secured_server(context) -> None:
 def _list_agents_api(address: str, key: str, org: str) -> str:
     api = StigmerApi(address, key, org)
     try:
-        api.list_agents()
+        api.agents.slugs()
         return ""
     except Exception as error:  # StigmerError: its code and message are the answer
         return f"{getattr(error, 'code', type(error).__name__)}: {error}"
@@ -78,24 +79,23 @@ def step_served(context) -> None:
 @then("every service of the platform listens only on this machine")
 def step_listens_locally(context) -> None:
     stack = context.stack
-    pids = stack.local_pids() if hasattr(stack, "local_pids") else {}
+    pids = stack.local_pids()
     if not pids:
         context.scenario.skip(reason="the services do not run on this machine")
         return
     found = listeners(pids)
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(found, is_not(empty()), f"no listening socket found for {pids}")  # type: ignore[arg-type]
-    gateway = getattr(stack, "gateway", "")
-    assert_that([str(item) for item in exposed(found, [gateway])], equal_to([]))
+    assert_that([str(item) for item in exposed(found, [stack.info.gateway])], equal_to([]))
     context.answer = "\n".join(str(item) for item in found)
 
 
 @then("the services in containers are published only on this machine")
 def step_published_locally(context) -> None:
-    compose = getattr(context.stack, "_compose", None)
-    if compose is None:
+    containers = context.stack.containers()
+    if not containers:
         return  # no containers: nothing is published
-    published = published_ports(compose.containers())
+    published = published_ports(containers)
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(published, is_not(empty()))  # type: ignore[arg-type]
     assert_that([p for p in published if p[2] not in ("127.0.0.1", "::1")], equal_to([]))
@@ -106,7 +106,7 @@ def step_published_locally(context) -> None:
 def step_run_with_fresh_secret(context, slug: str, message: str, name: str) -> None:
     world = context.world
     value = remember_secret(world)
-    execution = world.api.run(world.api.get_agent(slug), message,
+    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
                               runtime_env={name: RuntimeValue(value, secret=True)})
     world.remember_execution(execution)
 
@@ -117,7 +117,7 @@ def step_run_with_wrong_token(context, slug: str, message: str, name: str) -> No
     world = context.world
     wrong = f"wrong-{secrets.token_hex(8)}"
     world.redactor.add(wrong)
-    execution = world.api.run(world.api.get_agent(slug), message,
+    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
                               runtime_env={name: RuntimeValue(wrong, secret=True)})
     world.remember_execution(execution)
 
@@ -136,7 +136,7 @@ def _record_texts(execution) -> str:
 @then("no message of the execution contains the secret")
 def step_no_message_has_secret(context) -> None:
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     secret = world.notes["secret"]
     leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")
