@@ -61,8 +61,8 @@ def step_run_with_env(context, slug: str, message: str) -> None:
 @when('I run the agent "{slug}" with the message "{message}" on the configured model')
 def step_run_configured_model(context, slug: str, message: str) -> None:
     world = context.world
-    context.requested_model = context.suite_config.model
-    world.run_agent(slug, message, model=context.requested_model)
+    context.world.requested_model = context.suite_config.model
+    world.run_agent(slug, message, model=context.world.requested_model)
 
 
 def full_model_name(model: str) -> str:
@@ -79,14 +79,14 @@ def full_model_name(model: str) -> str:
       'its full name')
 def step_run_full_model_name(context, slug: str, message: str) -> None:
     world = context.world
-    context.requested_model = full_model_name(context.suite_config.model)
-    world.run_agent(slug, message, model=context.requested_model)
+    context.world.requested_model = full_model_name(context.suite_config.model)
+    world.run_agent(slug, message, model=context.world.requested_model)
 
 
 @when('I run the agent "{slug}" with the message "{message}" on the model "{model}"')
 def step_run_model(context, slug: str, message: str, model: str) -> None:
     world = context.world
-    context.requested_model = model
+    context.world.requested_model = model
     world.run_agent(slug, message, model=model)
 
 
@@ -132,9 +132,9 @@ def step_reports_model(context) -> None:
     and counts the tokens it produced."""
     world = context.world
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
-    assert_that(execution.spec.execution_config.model_name, equal_to(context.requested_model))
+    assert_that(execution.spec.execution_config.model_name, equal_to(context.world.requested_model))
     usage = execution.status.streaming_usage
-    assert_that(usage.model, equal_to(context.requested_model))
+    assert_that(usage.model, equal_to(context.world.requested_model))
     assert_that(usage.output_tokens, greater_than(0))
 
 
@@ -222,18 +222,17 @@ def step_run_many(context, slug: str, count: int, message: str) -> None:
                                 range(count)))
     for execution in started:
         world.remember_execution(execution)
-    context.batch = [execution.metadata.id for execution in started]
-    context.batch_request = {"agent_id": agent.metadata.id, "message": message}
+    context.world.batch = [execution.metadata.id for execution in started]
+    context.world.batch_request = {"agent_id": agent.metadata.id, "message": message}
 
 
 @then("all {count:d} executions finish")
 def step_all_finish(context, count: int) -> None:
     world = context.world
-    assert_that(set(context.batch), has_length(count))
+    assert_that(set(context.world.batch), has_length(count))
     deadline_each = _timeout(context) * 2
     finals = [world.api.agent_executions.wait_until_terminal(execution_id, deadline_each)
-              for execution_id in context.batch]
-    context.batch_finals = finals
+              for execution_id in context.world.batch]
     phases = [phase_name(execution.status.phase) for execution in finals]
     assert_that(phases, equal_to(["COMPLETED"] * count))
 
@@ -244,10 +243,10 @@ def step_none_lost(context) -> None:
     sent, and an answer of its own."""
     world = context.world
     listed = world.api.agent_executions.ids()
-    assert_that(listed, has_items(*context.batch))
+    assert_that(listed, has_items(*context.world.batch))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
     problems = execution_problems(
-        [world.api.agent_executions.get(i) for i in context.batch], **context.batch_request)
+        [world.api.agent_executions.get(i) for i in world.batch], **world.batch_request)
     assert_that(problems, equal_to([]))
 
 

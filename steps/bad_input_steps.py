@@ -3,7 +3,6 @@ every refusal is quick and says what is wrong."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from behave import then, when
@@ -112,14 +111,7 @@ def step_send_api(context, what: str) -> None:
     world = context.world
     actions = _api_actions(world)
     assert what in actions, f"no such input: {what!r} (known: {', '.join(actions)})"
-    world.last_error = None
-    world.notes["result"] = None
-    started = time.monotonic()
-    try:
-        world.notes["result"] = actions[what]()
-    except (StigmerError, ManifestError) as error:
-        world.last_error = error
-    world.notes["seconds"] = time.monotonic() - started
+    world.attempt(actions[what], refusals=(StigmerError, ManifestError))
 
 
 @when("I give the command line {what}")
@@ -146,7 +138,7 @@ def step_refused(context, refusal: str, seconds: int) -> None:
     assert_that(refusal, is_in(list(REFUSALS)))
     assert_that(error_kind(world.last_error), equal_to(REFUSALS[refusal]),
                 f"expected a refusal as {refusal}, got: {world.last_error!r}")
-    assert_that(world.notes["seconds"], less_than(seconds))
+    assert_that(world.last_attempt.seconds, less_than(seconds))
 
 
 @then('the error mentions "{text}"')
@@ -186,7 +178,7 @@ def step_cli_refused_within(context, refusal: str, seconds: int) -> None:
 def step_accepted(context) -> None:
     world = context.world
     assert_that(world.last_error, equal_to(None), f"refused: {world.last_error}")
-    world.remember_execution(world.notes["result"])
+    world.remember_execution(world.last_attempt.result)
 
 
 @then("the execution ends within {seconds:d} seconds")

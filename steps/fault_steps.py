@@ -19,7 +19,6 @@ from hamcrest import (
     less_than,
     not_none,
 )
-from stigmer import StigmerError
 
 from harness.checks.load import execution_problems
 from harness.stack.faults import Faults, unsupported_reason
@@ -29,7 +28,7 @@ from harness.waiting import wait_until
 
 
 def _faults(context) -> Faults:
-    faults = getattr(context, "faults", None)
+    faults = context.world.faults
     assert faults is not None, "the scenario did not ask to break parts of the platform"
     return faults
 
@@ -52,7 +51,7 @@ def step_faults_allowed(context) -> None:
     if _skipped(context):
         return
     faults = Faults.of(context.stack)
-    context.faults = faults
+    context.world.faults = faults
     # Repairs whatever is still broken when the scenario ends, passed or failed.
     context.add_cleanup(faults.restore)
 
@@ -228,26 +227,18 @@ def step_services_back(context) -> None:
 def step_try_run(context, slug: str, message: str) -> None:
     """Records the refusal (e.g. an agent that does not exist) for the Then-steps."""
     world = context.world
-    world.last_error = None
-    world.notes["result"] = None
-    started = time.monotonic()
-    try:
-        execution = world.api.agent_executions.run(world.api.agents.get(slug), message)
-        world.notes["result"] = world.remember_execution(execution)
-    except StigmerError as error:
-        world.last_error = error
-    world.notes["seconds"] = time.monotonic() - started
+    world.attempt(lambda: world.run_agent(slug, message))
 
 
 @then("it is refused or fails within {seconds:d} seconds with an error naming the workflow engine")
 def step_refused_or_fails(context, seconds: int) -> None:
     world = context.world
     if world.last_error is not None:
-        assert_that(world.notes["seconds"], less_than(seconds))
+        assert_that(world.last_attempt.seconds, less_than(seconds))
         assert_that(str(world.last_error), contains_string("workflow engine"))
         return
     execution = world.api.agent_executions.wait_until_terminal(world.last_execution.metadata.id,
-                                              seconds - world.notes["seconds"])
+                                              seconds - world.last_attempt.seconds)
     world.remember_execution(execution)
     assert_that(phase_name(execution.status.phase), equal_to("FAILED"))
     explanation = " ".join(m.content for m in execution.status.messages

@@ -69,14 +69,14 @@ def step_start_burst(context, count: int, slug: str, message: str) -> None:
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=STARTERS) as pool:
         started = list(pool.map(start, range(count)))
-    context.burst = {"started": dict(started), "began": began,
+    context.world.burst = {"started": dict(started), "began": began,
                      "start_s": time.monotonic() - began, "agent_id": agent.metadata.id,
                      "message": message}
 
 
 @then("all {count:d} executions end within {seconds:d} seconds")
 def step_burst_ends(context, count: int, seconds: int) -> None:
-    world, burst = context.world, context.burst
+    world, burst = context.world, context.world.burst
     assert_that(burst["started"], has_length(count))
     pending = set(burst["started"])
     finals = {}
@@ -103,7 +103,7 @@ def step_burst_ends(context, count: int, seconds: int) -> None:
 def step_burst_completed(context) -> None:
     """Each one listed once, COMPLETED, with its own id and session, the message sent and a
     non-empty answer of its own."""
-    world, burst = context.world, context.burst
+    world, burst = context.world, context.world.burst
     listed = world.api.agent_executions.ids()
     assert_that(listed, has_items(*burst["started"]))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
@@ -117,7 +117,7 @@ def step_burst_completed(context) -> None:
 
 @then("the throughput and the latency of the burst are reported")
 def step_burst_reported(context) -> None:
-    burst = context.burst
+    burst = context.world.burst
     done = {i: e for i, e in burst["finals"].items()
             if phase_name(e.status.phase) == "COMPLETED" and e.status.completed_at}
     latencies = [(_utc(e.status.completed_at) - burst["started"][i]).total_seconds()

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
+from stigmer import StigmerError
 
 from harness.config import REPO_ROOT, SuiteConfig
+from harness.doubles.secured_server import SecuredServer
 from harness.profile import cli_dialect_for
 from harness.secrets import Redactor, register_config_secrets, scenario_redactor
+from harness.stack.faults import Faults
 from harness.stigmer.agents import Agent, AgentExecution, describe_execution
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
 from harness.stigmer.client import StigmerApi
@@ -30,6 +34,26 @@ def scenario_org(name: str, isolate: bool) -> str:
         return "local"
     words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24].strip("-")
     return f"e2e-{words}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class Attempt:
+    """A call the scenario tried: what it returned, or the refusal it raised, and how long."""
+
+    result: Any = None
+    error: Exception | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Probe:
+    """The prerequisite scenarios' own probes: the settings and Docker host they check, and
+    what the checks said (by prerequisite name)."""
+
+    config: SuiteConfig | None = None
+    docker_host: str = ""
+    results: dict[str, Any] = field(default_factory=dict)
+    missing: Any = None  # the PrerequisiteResult reported missing
 
 
 @dataclass
@@ -50,6 +74,15 @@ class ScenarioWorld:
     fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
     workflows: dict[str, object] = field(default_factory=dict)
     workflow_executions: list[str] = field(default_factory=list)
+    secured: SecuredServer | None = None  # the key-checking server of the security scenarios
+    answer: str = ""  # what a caller was answered ("" = served)
+    requested_model: str = ""  # the model the last execution asked for
+    last_attempt: Attempt = field(default_factory=Attempt)  # the last call tried (attempt)
+    faults: Faults | None = None  # set when the scenario may break parts of the platform
+    batch: list[str] = field(default_factory=list)  # executions started together
+    batch_request: dict[str, str] = field(default_factory=dict)  # what each of them asked
+    burst: dict[str, Any] = field(default_factory=dict)  # the load burst's record
+    probe: Probe = field(default_factory=Probe)
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)
@@ -85,6 +118,20 @@ class ScenarioWorld:
         return self.remember_execution(self.api.agent_executions.wait_for_phase(
             execution_id, phase, timeout=self.config.execution_timeout if timeout is None
             else timeout))
+
+    def attempt(self, call: Callable[[], Any],
+                     refusals: tuple[type[Exception], ...] = (StigmerError,)) -> Attempt:
+        """Time ``call`` and capture its refusal (one of ``refusals``) instead of raising;
+        the outcome is ``self.last_attempt`` (and the refusal ``self.last_error``)."""
+        self.last_error = None
+        self.last_attempt = Attempt()
+        started = time.monotonic()
+        try:
+            self.last_attempt.result = call()
+        except refusals as error:
+            self.last_attempt.error = self.last_error = error
+        self.last_attempt.seconds = time.monotonic() - started
+        return self.last_attempt
 
     @property
     def last_execution_id(self) -> str:

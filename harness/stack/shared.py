@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from harness.stack.stack import FaultControl, Stack, StackInfo
+from harness.stack.stack import RemoteStack, Stack, StackInfo
 
 SHARED_STACK_ENV = "STIGMER_E2E_SHARED_STACK"
 
@@ -49,7 +49,7 @@ def describe(stack: Stack, services_ready: bool, services_error: str = "") -> Sh
                            services_error=services_error)
 
 
-class AttachedStack:
+class AttachedStack(RemoteStack):
     """A stack started by another process: used, never started, stopped or broken here."""
 
     def __init__(self, spec: SharedStackSpec, own_log_dir: Path) -> None:
@@ -58,9 +58,6 @@ class AttachedStack:
         self.info.notes = [f"attached to the shared {self.info.provider} stack at "
                            f"{self.info.server_address}"]
         self.own_log_dir = own_log_dir
-
-    def start(self) -> None:
-        return None
 
     def ensure_execution_services(self) -> None:
         if self.spec.services_error:
@@ -88,15 +85,3 @@ class AttachedStack:
             return [p for p in project.logs(self.own_log_dir) if p.suffix == ".log"]
         except Exception:  # evidence collection never fails a scenario
             return []
-
-    def local_pids(self) -> dict[str, int]:
-        return {}  # the parent process owns them
-
-    def containers(self) -> list[Any]:
-        return []
-
-    def faults(self) -> FaultControl | None:
-        return None
-
-    def stop(self) -> None:
-        return None

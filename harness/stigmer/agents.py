@@ -19,7 +19,7 @@ from stigmer import (
     StigmerError,
 )
 
-from harness.stigmer.executions import Executions, RuntimeValue, env_inputs
+from harness.stigmer.executions import Executions, RuntimeValue, env_inputs, short_name
 from harness.stigmer.inputs import agent_input_from_proto
 from harness.stigmer.manifests import Manifest
 
@@ -31,11 +31,12 @@ MessageType = enum_pb2.MessageType
 
 def phase_name(phase: int) -> str:
     """``EXECUTION_COMPLETED`` -> ``COMPLETED`` (an agent execution's phase)."""
-    return Phase.Name(phase).removeprefix("EXECUTION_")
+    return short_name(Phase, phase)
 
 
 def message_type_name(kind: int) -> str:
-    return MessageType.Name(kind).removeprefix("MESSAGE_")
+    """``MESSAGE_AI`` -> ``AI``."""
+    return short_name(MessageType, kind, "MESSAGE_")
 
 
 def describe_execution(execution: AgentExecution) -> str:

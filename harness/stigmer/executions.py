@@ -23,7 +23,7 @@ TERMINAL_NAMES = ("COMPLETED", "FAILED", "CANCELLED", "TERMINATED")
 
 
 class PhaseEnum(Protocol):
-    """A generated protobuf enum of execution phases (``EXECUTION_<NAME>``)."""
+    """A generated protobuf enum (of execution phases: ``EXECUTION_<NAME>``)."""
 
     def Name(self, number: int) -> str: ...
     def Value(self, name: str) -> int: ...
@@ -43,6 +43,11 @@ class _Execution(Protocol):
 
 
 E = TypeVar("E", bound=_Execution)
+
+
+def short_name(enum: PhaseEnum, value: int, prefix: str = PREFIX) -> str:
+    """An enum value's name without its prefix: ``EXECUTION_COMPLETED`` -> ``COMPLETED``."""
+    return enum.Name(value).removeprefix(prefix)
 
 
 @dataclass
@@ -100,7 +105,7 @@ class Executions(Generic[E]):
     # -- phases ---------------------------------------------------------------------------
     def phase_name(self, phase: int) -> str:
         """``EXECUTION_COMPLETED`` -> ``COMPLETED``."""
-        return self.phases.Name(phase).removeprefix(PREFIX)
+        return short_name(self.phases, phase)
 
     def phase_value(self, name: str) -> int:
         """``completed`` / ``COMPLETED`` / ``EXECUTION_COMPLETED`` -> the enum value."""

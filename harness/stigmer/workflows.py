@@ -14,7 +14,7 @@ from ai.stigmer.agentic.workflowexecution.v1 import query_pb2_grpc as wex_query_
 from google.protobuf import json_format
 from stigmer import ListParams, ResourceRef, StigmerClient, WorkflowExecutionInput
 
-from harness.stigmer.executions import Executions, RuntimeValue, env_inputs
+from harness.stigmer.executions import Executions, RuntimeValue, env_inputs, short_name
 from harness.stigmer.inputs import workflow_input_from_proto
 from harness.waiting import wait_until
 
@@ -26,12 +26,12 @@ TaskStatus = wex_enum_pb2.WorkflowTaskStatus
 
 def workflow_phase_name(phase: int) -> str:
     """``EXECUTION_COMPLETED`` -> ``COMPLETED`` (a workflow execution's phase)."""
-    return WorkflowPhase.Name(phase).removeprefix("EXECUTION_")
+    return short_name(WorkflowPhase, phase)
 
 
 def task_status_name(status: int) -> str:
     """``WORKFLOW_TASK_COMPLETED`` -> ``COMPLETED``."""
-    return TaskStatus.Name(status).removeprefix("WORKFLOW_TASK_")
+    return short_name(TaskStatus, status, "WORKFLOW_TASK_")
 
 
 def describe_workflow_execution(execution: WorkflowExecution) -> str:

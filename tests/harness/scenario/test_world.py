@@ -146,3 +146,23 @@ def test_cli_transcript_is_redacted() -> None:
         assert transcript.startswith("$ stigmer run\n# exit 0 in 0.50s\n")
     finally:
         world.close()
+
+
+def test_attempt_times_a_call_and_captures_its_refusal() -> None:
+    world = make_world()
+    try:
+        served = world.attempt(lambda: "ok", refusals=(ValueError,))
+        assert (served.result, served.error, world.last_error) == ("ok", None, None)
+        assert served.seconds >= 0
+
+        def refuse() -> str:
+            raise ValueError("agent not found")
+
+        refused = world.attempt(refuse, refusals=(ValueError,))
+        assert refused is world.last_attempt
+        assert refused.result is None and world.last_error is refused.error
+        assert str(refused.error) == "agent not found"
+        with pytest.raises(KeyError):  # anything else is not a refusal: it fails the step
+            world.attempt(lambda: {}["x"], refusals=(ValueError,))
+    finally:
+        world.close()
