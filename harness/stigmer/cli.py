@@ -71,10 +71,17 @@ class CliDialect:
     def apply(self, path: Path, dry_run: bool = False) -> tuple[str, ...]:
         return ("apply", "-f", str(path), *(("--dry-run",) if dry_run else ()))
 
+    def apply_project(self, path: Path, dry_run: bool = False,
+                      prune: bool = True) -> tuple[str, ...]:
+        """Apply a project folder (``stigmer.yaml`` and its manifests) as one unit."""
+        return ("apply", "--config", str(path), *(("--dry-run",) if dry_run else ()),
+                *(() if prune else ("--prune=false",)))
+
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
             env_file: Path | None = None, model: str | None = None,
-            kind: str | None = None) -> tuple[str, ...]:
+            kind: str | None = None, env_files: Sequence[Path] = (),
+            secret_files: Sequence[Path] = ()) -> tuple[str, ...]:
         args = ["run", *((kind,) if kind else ()), name, "-m", message]
         if not follow:
             args.append("--detach")
@@ -84,8 +91,10 @@ class CliDialect:
             args += ["--env", f"{key}={value}"]
         for key, value in (secrets or {}).items():
             args += ["--secret", f"{key}={value}"]
-        if env_file is not None:
-            args += ["--env-file", str(env_file)]
+        for path in (*((env_file,) if env_file is not None else ()), *env_files):
+            args += ["--env-file", str(path)]
+        for path in secret_files:
+            args += ["--secret-file", str(path)]
         return tuple(args)
 
     def get(self, kind: str, name: str) -> tuple[str, ...]:
@@ -123,12 +132,21 @@ class JanuaryDialect(CliDialect):
             "the January CLI applies SDK projects (apply --config Stigmer.yaml runs a program), "
             "not YAML manifests")
 
+    def apply_project(self, path: Path, dry_run: bool = False,
+                      prune: bool = True) -> tuple[str, ...]:
+        raise DialectUnsupported(
+            "the January CLI's projects are SDK programs (apply --config Stigmer.yaml runs "
+            "main.go), not folders of YAML manifests")
+
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
             env_file: Path | None = None, model: str | None = None,
-            kind: str | None = None) -> tuple[str, ...]:
-        if env_file is not None:
+            kind: str | None = None, env_files: Sequence[Path] = (),
+            secret_files: Sequence[Path] = ()) -> tuple[str, ...]:
+        if env_file is not None or env_files:
             raise DialectUnsupported("the January CLI has no --env-file")
+        if secret_files:
+            raise DialectUnsupported("the January CLI has no --secret-file (it came on Jan 30)")
         if model:
             raise DialectUnsupported("the January CLI cannot choose the model of a run")
         args = ["run", name, "--message", message, f"--follow={str(follow).lower()}"]
@@ -179,13 +197,20 @@ class StigmerCli:
     def apply(self, path: Path, dry_run: bool = False, timeout: float | None = None) -> CliResult:
         return self(*self.dialect.apply(path, dry_run), *self._org(), timeout=timeout)
 
+    def apply_project(self, path: Path, dry_run: bool = False, prune: bool = True,
+                      timeout: float | None = None) -> CliResult:
+        return self(*self.dialect.apply_project(path, dry_run, prune), *self._org(),
+                    timeout=timeout)
+
     def run(self, name: str, message: str, follow: bool = True,
             env: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None,
             env_file: Path | None = None, model: str | None = None, kind: str | None = None,
-            timeout: float | None = None) -> CliResult:
+            timeout: float | None = None, env_files: Sequence[Path] = (),
+            secret_files: Sequence[Path] = ()) -> CliResult:
         """Run the agent or workflow ``name`` (``kind``: "agent"/"workflow" where the dialect
         can say it; else the CLI resolves the name)."""
-        args = self.dialect.run(name, message, follow, env, secrets, env_file, model, kind)
+        args = self.dialect.run(name, message, follow, env, secrets, env_file, model, kind,
+                                env_files, secret_files)
         return self(*args, *self._org(), timeout=timeout)
 
     def get(self, kind: str, name: str, timeout: float | None = None) -> CliResult:

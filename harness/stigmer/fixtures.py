@@ -18,6 +18,7 @@ import yaml
 from stigmer import StigmerError
 
 from harness.stigmer.manifests import Manifest, ManifestError, load_manifests
+from harness.stigmer.projects import is_project, project_manifests
 from harness.stigmer.skills import SKILL_FILE
 
 SKILL = "Skill"
@@ -53,7 +54,11 @@ def _manifest_slug(manifest: Manifest) -> str:
 
 
 def fixture_resources(path: Path) -> list[FixtureResource]:
-    """Every resource of the fixture at ``path`` (manifests, then skill folders)."""
+    """Every resource of the fixture at ``path`` (manifests, then skill folders; a project
+    folder: the manifests besides its ``stigmer.yaml``)."""
+    if is_project(path):
+        return [FixtureResource(m.kind, _manifest_slug(m), manifest=m)
+                for m in project_manifests(path)]
     if (path / SKILL_FILE).is_file():
         return [FixtureResource(SKILL, _skill_name(path), folder=path)]
     skills = sorted(p for p in path.iterdir() if (p / SKILL_FILE).is_file()) \

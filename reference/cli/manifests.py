@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
+from ai.stigmer.agentic.mcpserver.v1 import api_pb2 as mcp_server_api_pb2
 from ai.stigmer.agentic.workflow.v1 import api_pb2 as workflow_api_pb2
 from ai.stigmer.commons.apiresource.apiresourcekind import api_resource_kind_pb2 as kinds_pb2
 from google.protobuf import json_format
@@ -43,6 +44,7 @@ METADATA_KEYS = ("name", "slug", "org", "labels", "annotations", "tags")
 KINDS: dict[str, type[Message]] = {
     "Agent": agent_api_pb2.Agent,
     "Workflow": workflow_api_pb2.Workflow,
+    "McpServer": mcp_server_api_pb2.McpServer,
 }
 
 
@@ -104,7 +106,7 @@ def load_manifests(
     manifests: list[Manifest] = []
     for file in manifest_files(path, recursive):
         manifests.extend(load_file(file, default_org))
-    _check_duplicates(manifests)
+    check_duplicates(manifests)
     return manifests
 
 
@@ -295,7 +297,7 @@ def _type_name(value: Any) -> str:
     )
 
 
-def _check_duplicates(manifests: list[Manifest]) -> None:
+def check_duplicates(manifests: list[Manifest]) -> None:
     seen: dict[tuple[str, str, str], Manifest] = {}
     for manifest in manifests:
         key = (manifest.kind, manifest.org, manifest.slug)

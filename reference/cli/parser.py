@@ -82,9 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("apply", help="create or update the resources in manifests")
-    p.add_argument("--file", "-f", required=True, metavar="FILE_OR_DIR",
-                   help="a manifest file or a directory of *.yaml/*.yml manifests")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", "-f", metavar="FILE_OR_DIR",
+                        help="a manifest file or a directory of *.yaml/*.yml manifests "
+                        "(a directory with a stigmer.yaml is applied as a project)")
+    source.add_argument("--config", metavar="PROJECT",
+                        help="a project: a folder with a stigmer.yaml (or that file); its "
+                        "resources are applied as one unit and the ones it no longer lists "
+                        "are removed")
     p.add_argument("--dry-run", action="store_true", help="validate and show the plan only")
+    p.add_argument("--prune", nargs="?", const=True, default=True, type=parse_bool,
+                   metavar="BOOL", help="projects: remove the resources the project no longer "
+                   "lists (default true; --prune=false keeps them)")
     p.add_argument("--recursive", "-R", action="store_true",
                    help="also read manifests in sub-directories")
     _org_option(p)
@@ -103,8 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY=VALUE", help="runtime value (repeatable)")
     p.add_argument("--secret", dest="secret", action="append", default=[], type=parse_pair,
                    metavar="KEY=VALUE", help="secret runtime value (repeatable)")
-    p.add_argument("--env-file", dest="env_file", metavar="FILE",
-                   help="runtime values from a dotenv file (KEY=VALUE lines)")
+    p.add_argument("--env-file", dest="env_file", action="append", default=[], metavar="FILE",
+                   help="runtime values from a dotenv file (KEY=VALUE lines; repeatable)")
+    p.add_argument("--secret-file", dest="secret_file", action="append", default=[],
+                   metavar="FILE", help="secret runtime values from a dotenv file (repeatable)")
     p.add_argument("--runtime-env", "-e", action="append", default=[], type=parse_runtime_env,
                    metavar="[secret:]KEY=VALUE",
                    help="runtime value, January-CLI spelling (repeatable)")

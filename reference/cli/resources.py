@@ -36,11 +36,13 @@ class _Prebuilt:
         return self._message
 
 
-def _sdk_for(client: StigmerClient, kind: str) -> Any:
+def sdk_for(client: StigmerClient, kind: str) -> Any:
     if kind == "Agent":
         return client.agents
     if kind == "Workflow":
         return client.workflows
+    if kind == "McpServer":
+        return client.mcp_servers
     raise CliError(f"unsupported kind {kind!r}")
 
 
@@ -90,7 +92,7 @@ def find_existing(client: StigmerClient, manifest: Manifest) -> Message | None:
 
     Unsupported lookups (UNIMPLEMENTED) count as "none": the apply itself then reports.
     """
-    sdk = _sdk_for(client, manifest.kind)
+    sdk = sdk_for(client, manifest.kind)
     try:
         return _lookup(sdk, manifest.org, manifest.slug, "\0")
     except StigmerError as exc:
@@ -101,4 +103,4 @@ def find_existing(client: StigmerClient, manifest: Manifest) -> Message | None:
 
 def apply_manifest(client: StigmerClient, manifest: Manifest) -> Message:
     """Apply (create or update) one resource; returns the stored resource."""
-    return _sdk_for(client, manifest.kind).apply(_Prebuilt(manifest.resource))
+    return sdk_for(client, manifest.kind).apply(_Prebuilt(manifest.resource))

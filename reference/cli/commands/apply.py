@@ -22,7 +22,14 @@ DRY_RUN_HEADERS = ("TYPE", "NAME", "ACTION", "ID")
 
 
 def run_apply(args: argparse.Namespace, ctx: Context) -> int:
-    """Load all manifests first (nothing is sent if any is malformed), then apply or plan."""
+    """Load all manifests first (nothing is sent if any is malformed), then apply or plan.
+    A project (``--config``, or a directory with a ``stigmer.yaml``) is applied as one unit."""
+    from reference.cli.project import project_file
+
+    if args.config or project_file(args.file) is not None:
+        from reference.cli.commands.project_apply import run_project_apply
+
+        return run_project_apply(args, ctx)
     manifests = load_manifests(args.file, ctx.settings.org, recursive=args.recursive)
     if args.dry_run:
         return dry_run(manifests, ctx)

@@ -1,5 +1,5 @@
 """`run [agent|workflow] NAME -m M [--detach | --follow=BOOL] [--env K=V] [--secret K=V]
-[--env-file FILE] [--runtime-env [secret:]K=V] [--model MODEL]`.
+[--env-file FILE] [--secret-file FILE] [--runtime-env [secret:]K=V] [--model MODEL]`.
 
 Resolves NAME (slug or id) as the given type, or untyped as a workflow first, then an agent;
 starts an execution and, unless detached, follows it to the end (exit 0 only on COMPLETED; a
@@ -72,11 +72,16 @@ def env_file_values(path: str) -> list[tuple[str, str]]:
 
 
 def all_runtime_env(args: argparse.Namespace) -> dict[str, EnvVarInput]:
-    """Every runtime value of the command line: env file, `--env`, `--secret`, then
-    `--runtime-env` (a later source wins for a repeated key)."""
-    values = {}
-    if getattr(args, "env_file", None):
-        values.update({k: EnvVarInput(value=v) for k, v in env_file_values(args.env_file)})
+    """Every runtime value of the command line, merged in the real CLI's order (a later layer
+    wins for a repeated key, and the winner says whether the value is secret): env files,
+    then secret files, then `--env`, then `--secret` (each in the order given), then the
+    January spelling `--runtime-env [secret:]K=V`."""
+    values: dict[str, EnvVarInput] = {}
+    for path in getattr(args, "env_file", None) or ():
+        values.update({k: EnvVarInput(value=v) for k, v in env_file_values(path)})
+    for path in getattr(args, "secret_file", None) or ():
+        values.update({k: EnvVarInput(value=v, is_secret=True)
+                       for k, v in env_file_values(path)})
     values.update({k: EnvVarInput(value=v) for k, v in getattr(args, "env", [])})
     values.update({k: EnvVarInput(value=v, is_secret=True)
                    for k, v in getattr(args, "secret", [])})

@@ -125,6 +125,16 @@ def test_current_dialect_spells_the_newer_cli() -> None:
     assert current.not_found("agent", "ghost") == "No agent found for ghost"
 
 
+def test_current_dialect_spells_files_and_projects() -> None:
+    current = dialect("current")
+    assert current.run("g", "hi", env_files=[Path("a.env")], secret_files=[Path("s.env")]) == (
+        "run", "g", "-m", "hi", "--env-file", "a.env", "--secret-file", "s.env")
+    assert current.apply_project(Path("p"), dry_run=True) == (
+        "apply", "--config", "p", "--dry-run")
+    assert current.apply_project(Path("p"), prune=False) == ("apply", "--config", "p",
+                                                              "--prune=false")
+
+
 def test_january_dialect_spells_the_january_cli() -> None:
     january = dialect("january")
     assert january.run("greeter", "hi", follow=False, env={"A": "1"}, secrets={"T": "s"}) == (
@@ -134,8 +144,10 @@ def test_january_dialect_spells_the_january_cli() -> None:
     assert (january.error_stream, january.exit_code("not found")) == ("stdout", 1)
     assert january.not_found("agent", "ghost") == "Agent or Workflow not found: ghost"
     for unsupported in (lambda: january.apply(Path("x")),
+                        lambda: january.apply_project(Path("x")),
                         lambda: january.run("g", "hi", model="m"),
-                        lambda: january.run("g", "hi", env_file=Path("e"))):
+                        lambda: january.run("g", "hi", env_file=Path("e")),
+                        lambda: january.run("g", "hi", secret_files=[Path("s")])):
         with pytest.raises(DialectUnsupported):
             unsupported()
     with pytest.raises(ValueError, match="cli_dialect"):

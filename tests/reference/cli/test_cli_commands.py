@@ -364,6 +364,34 @@ def test_run_sends_env_file_env_and_secrets_and_the_model(
     assert "hunter2" not in result.out + result.err
 
 
+def test_run_merges_the_layers_in_the_real_clis_order(
+    cli: Callable, fake_client, tmp_path: Path
+) -> None:
+    """env files < secret files < --env < --secret (Stigmer's TestEnvVarMergePrecedence); a
+    later file of the same flag wins; the winner says whether the value is secret."""
+    fake_client.agents.add("greeter")
+    first, second = tmp_path / "first.env", tmp_path / "second.env"
+    first.write_text("ONLY_ENV_FILE=a\nENV_FILES=first\nFILE_VS_SECRET_FILE=plain\n"
+                     "ENV_VS_SECRET_FILE=file\n")
+    second.write_text("ENV_FILES=second\n")
+    secrets_file = tmp_path / "run.secrets"
+    secrets_file.write_text("FILE_VS_SECRET_FILE=hidden\nENV_VS_SECRET_FILE=hidden\n"
+                            "SECRET_FILE_VS_SECRET=from-file\n")
+    result = cli("run", "greeter", "-m", "hi", "--detach",
+                 "--secret", "SECRET_FILE_VS_SECRET=from-flag", "--env", "ENV_VS_SECRET_FILE=flag",
+                 "--secret-file", str(secrets_file), "--env-file", str(first),
+                 "--env-file", str(second))
+    assert result.code == 0, result.err
+    (created,) = fake_client.agent_executions.created
+    env = {key: (value.value, value.is_secret) for key, value in created.spec.runtime_env.items()}
+    assert env == {
+        "ONLY_ENV_FILE": ("a", False), "ENV_FILES": ("second", False),
+        "FILE_VS_SECRET_FILE": ("hidden", True), "ENV_VS_SECRET_FILE": ("flag", False),
+        "SECRET_FILE_VS_SECRET": ("from-flag", True),
+    }
+    assert "hidden" not in result.out + result.err
+
+
 def test_dry_run_refuses_what_the_protos_refuse(cli: Callable, fake_client,
                                                 tmp_path: Path) -> None:
     (tmp_path / "terse.yaml").write_text(

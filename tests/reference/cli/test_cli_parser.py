@@ -116,7 +116,10 @@ def test_newer_cli_spellings_of_run() -> None:
     args = parse("run", "agent", "greeter", "-m", "hi", "--env", "A=1=2", "--secret", "T=s",
                  "--env-file", "f.env", "--model", "m:1b", "--org", "acme")
     assert args.target == ["agent", "greeter"]
-    assert (args.env, args.secret, args.env_file) == ([("A", "1=2")], [("T", "s")], "f.env")
+    assert (args.env, args.secret, args.env_file) == ([("A", "1=2")], [("T", "s")], ["f.env"])
     assert (args.model, args.org) == ("m:1b", "acme")
+    args = parse("run", "g", "-m", "hi", "--env-file", "a.env", "--env-file", "b.env",
+                 "--secret-file", "s1.env", "--secret-file", "s2.env")
+    assert (args.env_file, args.secret_file) == (["a.env", "b.env"], ["s1.env", "s2.env"])
     with pytest.raises(SystemExit):
         parse("run", "greeter", "-m", "hi", "--secret", "no-equals")
