@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from ai.stigmer.agentic.agent.v1 import api_pb2 as agent_api_pb2
@@ -32,6 +33,7 @@ from stigmer._gen._types import EnvVarInput
 from harness.capability_api import CapabilityApiMixin, McpServer
 from harness.grpc_deadline import deadline_client
 from harness.manifests import Manifest
+from harness.stream_wake import woken_by
 from harness.waiting import wait_until
 from harness.workflow_api import Workflow, WorkflowApiMixin
 
@@ -255,35 +257,19 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
                 return f"it ended {describe_execution(execution)}"
             return None
 
-        began = time.monotonic()
-        seen = self._watch(execution_id, lambda e: e.status.phase == wanted
-                           or e.status.phase in TERMINAL_PHASES, timeout)
-        if seen is not None and seen.status.phase == wanted:
-            stored = self.execution(execution_id)
-            return stored if stored.status.phase == wanted else seen  # e.g. PENDING has passed
-        return wait_until(
-            lambda: self.execution(execution_id),
-            lambda execution: execution.status.phase == wanted,
-            timeout=timeout, interval=interval, what=f"{execution_id} to be {phase_name(wanted)}",
-            describe=describe_execution, abort=aborted, began=began,
-        )
+        with woken_by(lambda: self._subscribe(execution_id, timeout)) as sleep:
+            return wait_until(
+                lambda: self.execution(execution_id),
+                lambda execution: execution.status.phase == wanted,
+                timeout=timeout, interval=interval,
+                what=f"{execution_id} to be {phase_name(wanted)}",
+                describe=describe_execution, abort=aborted, sleep=sleep,
+            )
 
-    def _watch(self, execution_id: str, until: Callable[[AgentExecution], bool],
-               timeout: float) -> AgentExecution | None:
-        """The first snapshot of the execution's stream that satisfies ``until``, as soon as
-        Stigmer sends it; None when the stream ends, fails or times out first (the caller
-        then polls the record, so a stream that misbehaves only costs the speed-up)."""
+    def _subscribe(self, execution_id: str, timeout: float) -> Any:
+        """The execution's stream (official stub on the SDK's channel, with a deadline)."""
         stub = execution_query_grpc.AgentExecutionQueryControllerStub(self.client._channel)
-        call = stub.subscribe(io_pb2.AgentExecutionId(value=execution_id), timeout=timeout)
-        try:
-            for snapshot in call:
-                if until(snapshot):
-                    return snapshot
-        except grpc.RpcError:
-            return None
-        finally:
-            call.cancel()
-        return None
+        return stub.subscribe(io_pb2.AgentExecutionId(value=execution_id), timeout=timeout)
 
     def list_execution_ids(self) -> list[str]:
         """Ids of every agent execution of this organization (all pages)."""
@@ -298,14 +284,13 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
                 return ids
 
     def wait_until_terminal(self, execution_id: str, timeout: float) -> AgentExecution:
-        began = time.monotonic()
-        self._watch(execution_id, lambda e: e.status.phase in TERMINAL_PHASES, timeout)
-        return wait_until(
-            lambda: self.execution(execution_id),
-            lambda execution: execution.status.phase in TERMINAL_PHASES,
-            timeout=timeout, what=f"{execution_id} to finish", describe=describe_execution,
-            began=began,
-        )
+        with woken_by(lambda: self._subscribe(execution_id, timeout)) as sleep:
+            return wait_until(
+                lambda: self.execution(execution_id),
+                lambda execution: execution.status.phase in TERMINAL_PHASES,
+                timeout=timeout, what=f"{execution_id} to finish", describe=describe_execution,
+                sleep=sleep,
+            )
 
     def follow(self, execution_id: str, timeout: float) -> FollowedExecution:
         """Subscribe to the execution's stream until it ends (or the deadline passes).

@@ -37,17 +37,14 @@ def wait_until(
     tolerate: tuple[type[BaseException], ...] = (),
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    began: float | None = None,
 ) -> T:
     """Call ``observe`` until ``done(state)`` holds and return that state.
 
     ``abort(state)`` may return a reason to stop at once (raises ``WaitAborted``).
     Exceptions listed in ``tolerate`` are treated as "not yet" and reported if the wait
     times out. The timeout message names ``what`` and describes the last observation.
-    ``began`` (a ``clock`` reading) dates the wait's start earlier than now, e.g. after a
-    stream that ran first.
     """
-    deadline = (clock() if began is None else began) + timeout
+    deadline = clock() + timeout
     last: T | None = None
     last_error: BaseException | None = None
     observed = False

@@ -35,6 +35,7 @@ from stigmer._gen._workflow import (
     WorkflowTaskInput,
 )
 
+from harness.stream_wake import woken_by
 from harness.waiting import wait_until
 
 Workflow = workflow_api_pb2.Workflow
@@ -191,23 +192,32 @@ class WorkflowApiMixin:
                 return f"it ended {describe_workflow_execution(execution)}"
             return None
 
-        return wait_until(
-            lambda: self.workflow_execution(execution_id),
-            lambda execution: execution.status.phase == wanted,
-            timeout=timeout, interval=interval,
-            what=f"{execution_id} to be {workflow_phase_name(wanted)}",
-            describe=describe_workflow_execution, abort=aborted)
+        with woken_by(lambda: self._subscribe_workflow(execution_id, timeout)) as sleep:
+            return wait_until(
+                lambda: self.workflow_execution(execution_id),
+                lambda execution: execution.status.phase == wanted,
+                timeout=timeout, interval=interval,
+                what=f"{execution_id} to be {workflow_phase_name(wanted)}",
+                describe=describe_workflow_execution, abort=aborted, sleep=sleep)
 
     def wait_for_task(self, execution_id: str, task_name: str, status: str,
                       timeout: float) -> WorkflowExecution:
         """Poll until a task named ``task_name`` reports ``status`` (e.g. IN_PROGRESS)."""
         wanted = TaskStatus.Value(f"WORKFLOW_TASK_{status.upper()}")
-        return wait_until(
-            lambda: self.workflow_execution(execution_id),
-            lambda e: any(t.task_name == task_name and t.status == wanted
-                          for t in e.status.tasks),
-            timeout=timeout, interval=0.2, what=f"task {task_name} to be {status}",
-            describe=describe_workflow_execution)
+        with woken_by(lambda: self._subscribe_workflow(execution_id, timeout)) as sleep:
+            return wait_until(
+                lambda: self.workflow_execution(execution_id),
+                lambda e: any(t.task_name == task_name and t.status == wanted
+                              for t in e.status.tasks),
+                timeout=timeout, interval=0.2, what=f"task {task_name} to be {status}",
+                describe=describe_workflow_execution, sleep=sleep)
+
+    def _subscribe_workflow(self, execution_id: str, timeout: float) -> Any:
+        """The execution's stream (official stub on the SDK's channel, with a deadline)."""
+        stub = wex_query_grpc.WorkflowExecutionQueryControllerStub(self.client._channel)
+        return stub.subscribe(
+            wex_io_pb2.SubscribeWorkflowExecutionRequest(execution_id=execution_id),
+            timeout=timeout)
 
     def follow_workflow(self, execution_id: str, timeout: float) -> FollowedWorkflowExecution:
         """Subscribe until the execution ends (or the deadline passes)."""

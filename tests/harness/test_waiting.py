@@ -135,14 +135,3 @@ def test_untolerated_exceptions_propagate_immediately() -> None:
 def test_real_clock_short_wait() -> None:
     ticks = iter(range(100))
     assert wait_until(lambda: next(ticks), lambda n: n >= 2, timeout=2, interval=0.001) == 2
-
-
-def test_began_counts_time_already_spent_against_the_timeout() -> None:
-    clock = FakeClock()
-    began = clock.now
-    clock.now += 2  # e.g. a stream watched for 2 s before polling starts
-    with pytest.raises(WaitTimeout) as raised:
-        wait_until(lambda: 0, bool, timeout=3, interval=1, clock=clock, sleep=clock.sleep,
-                   began=began)
-    assert clock.sleeps == [1]
-    assert "timed out after 3s" in str(raised.value)
