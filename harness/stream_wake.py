@@ -39,8 +39,11 @@ class StreamWake:
         self._changed.clear()
 
     def close(self) -> None:
-        self._call.cancel()
-        self._thread.join(timeout=2)
+        """Cancel the call (a plain iterator without ``cancel`` is left to end by itself)."""
+        cancel = getattr(self._call, "cancel", None)
+        if cancel is not None:
+            cancel()
+            self._thread.join(timeout=2)
 
 
 @contextmanager
