@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
-from harness.stack.stack import build_stack  # noqa: E402
+from harness.stack.build import build_stack  # noqa: E402
 from harness.stigmer.client import StigmerApi  # noqa: E402
 from harness.stigmer.manifests import load_manifests  # noqa: E402
 

@@ -274,6 +274,14 @@ def _environment_values(environ: Mapping[str, str], known: list[str]) -> dict[st
     return values
 
 
+def resolve_services(config: SuiteConfig, docker_ok: bool) -> str:
+    """How Temporal + agent-runner come up: the ``services`` setting; for ``auto``, compose
+    when Docker answers, else local processes (the stack and the prerequisites agree)."""
+    if config.services != "auto":
+        return config.services
+    return "compose" if docker_ok else "processes"
+
+
 def load_config(
     userdata: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
 ) -> SuiteConfig:

@@ -28,8 +28,9 @@ from harness.secrets import (
     register_config_secrets,
     run_redactor,
 )
+from harness.stack.build import build_stack
 from harness.stack.runners import runner_skip_reason
-from harness.stack.stack import Stack, build_stack
+from harness.stack.stack import Stack
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"

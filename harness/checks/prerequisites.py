@@ -7,9 +7,8 @@ import importlib.util
 import shutil
 from dataclasses import dataclass
 
-from harness.config import SuiteConfig
+from harness.config import SuiteConfig, resolve_services
 from harness.stack.health import READINESS_METHOD, grpc_health, stigmer_ready, temporal_health
-from harness.stack.stack import choose_services
 
 #: behave tag (without ``@``) -> prerequisite name
 TAG_REQUIREMENTS = {
@@ -129,7 +128,7 @@ def check_temporal(config: SuiteConfig, docker: PrerequisiteResult) -> Prerequis
         return PrerequisiteResult("Temporal", True, "provided by the external Stigmer stack",
                                   required_for)
     binary = shutil.which("temporal")
-    services = choose_services(config, docker.ok)
+    services = resolve_services(config, docker.ok)
     if services == "compose" and docker.ok:
         return PrerequisiteResult("Temporal", True, "started with docker compose", required_for)
     if services == "processes" and binary:

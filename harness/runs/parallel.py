@@ -39,8 +39,8 @@ from harness.reporting.run_end import feature_paths
 from harness.runs.leaks import LeakGuard
 from harness.runs.selection import EXECUTION_TAGS, SelectedScenario, Selection, select
 from harness.secrets import redact_tree, register_config_secrets
+from harness.stack.build import build_stack
 from harness.stack.shared import SHARED_STACK_ENV, describe
-from harness.stack.stack import build_stack
 
 Emit = Callable[[str], None]
 ISOLATED_TAGS = frozenset({"fault"})

@@ -23,7 +23,6 @@ from harness.stack.stack import FaultControl, Progress, StackInfo
 from harness.teardown import describe_stopper, shielded
 
 if TYPE_CHECKING:
-    from harness.checks.prerequisites import PrerequisiteReport
     from harness.stack.llm import EmbeddedOllama, LlmChoice
 
 
@@ -33,12 +32,10 @@ class EmbeddedStack:
 
     provider = "external"  # how the execution services come up
 
-    def __init__(self, config: SuiteConfig, report: PrerequisiteReport, run_dir: Path,
-                 progress: Progress = print) -> None:
+    def __init__(self, config: SuiteConfig, run_dir: Path, progress: Progress = print, *,
+                 llm_expected: bool = True) -> None:
         self.config = config
-        # No model (prerequisite "llm" missing): its scenarios are skipped with the reason,
-        # and Temporal + agent-runner still come up for the scenarios that need only them.
-        self._llm_expected = report.results["llm"].ok if "llm" in report.results else True
+        self._llm_expected = llm_expected  # False: no model here, its scenarios are skipped
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
         # The server's store holds what it is given (runtime secrets included): a temp dir

@@ -11,21 +11,16 @@ its fault controller, stop it. One class per provider implements it:
 * ``ExternalStack`` (``external.py``): an already running Stigmer, nothing started;
 * ``AttachedStack`` (``shared.py``): a stack another process started (parallel workers).
 
-``build_stack`` is the one place that chooses among them; the specs cannot tell them apart.
+``harness.stack.build.build_stack`` is the one place that chooses among them; the specs cannot
+tell them apart.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-from harness.config import SuiteConfig
-
-if TYPE_CHECKING:
-    from harness.checks.prerequisites import PrerequisiteReport
+from typing import Any, Protocol
 
 Progress = Callable[[str], None]
 LOOPBACK = "127.0.0.1"
@@ -106,39 +101,3 @@ class RemoteStack:
 
     def stop(self) -> None:
         return None
-
-
-def choose_services(config: SuiteConfig, docker_ok: bool) -> str:
-    """How Temporal + agent-runner come up: the ``services`` setting; for ``auto``, compose
-    when Docker answers, else local processes."""
-    if config.services != "auto":
-        return config.services
-    return "compose" if docker_ok else "processes"
-
-
-def build_stack(config: SuiteConfig, report: PrerequisiteReport, run_dir: Path,
-                progress: Progress = print, environ: Mapping[str, str] | None = None) -> Stack:
-    """The stack of this run: the shared one named in ``STIGMER_E2E_SHARED_STACK``, an
-    external Stigmer, or one started here with the chosen services. No I/O until start()."""
-    from harness.stack.shared import SHARED_STACK_ENV, AttachedStack, SharedStackSpec
-
-    environ = os.environ if environ is None else environ
-    if environ.get(SHARED_STACK_ENV, ""):
-        return AttachedStack(SharedStackSpec.load(Path(environ[SHARED_STACK_ENV])),
-                             run_dir / "logs")
-    if config.target == "external":
-        from harness.stack.external import ExternalStack
-
-        return ExternalStack(config)
-    services = choose_services(config, report.results["docker"].ok)
-    if services == "compose":
-        from harness.stack.compose_stack import ComposeStack
-
-        return ComposeStack(config, report, run_dir, progress)
-    if services == "processes":
-        from harness.stack.process_stack import ProcessesStack
-
-        return ProcessesStack(config, report, run_dir, progress)
-    from harness.stack.embedded import EmbeddedStack
-
-    return EmbeddedStack(config, report, run_dir, progress)

@@ -17,6 +17,7 @@ from harness.reporting.notes import ScenarioNotes
 from harness.reporting.run_dir import RUN_DIR_ENV
 from harness.runs.parallel import Worker, partition
 from harness.runs.selection import SelectedScenario, estimate, select, split_paths
+from harness.stack.build import build_stack
 from harness.stack.external import ExternalStack
 from harness.stack.shared import (
     SHARED_STACK_ENV,
@@ -24,7 +25,7 @@ from harness.stack.shared import (
     SharedStackSpec,
     describe,
 )
-from harness.stack.stack import StackInfo, build_stack
+from harness.stack.stack import StackInfo
 
 FEATURE = """Feature: Counting
   @smoke
