@@ -22,6 +22,10 @@ from pathlib import Path
 import ollama
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from reference.llm.model import parallel_default  # noqa: E402
+
 MODEL = "smollm2:135m"
 GREEDY = {"temperature": 0}
 WEATHER_TOOL = {"type": "function", "function": {
@@ -69,7 +73,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="warm repetitions per measure")
-    parser.add_argument("--parallel", type=int, default=2, help="the endpoint's slots")
+    parser.add_argument("--parallel", type=int, default=parallel_default(),
+                        help="the endpoint's slots (default: the endpoint's own)")
     parser.add_argument("--burst", type=int, default=8,
                         help="greetings sent by 4 concurrent clients (0: none)")
     args = parser.parse_args()

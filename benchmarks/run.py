@@ -109,6 +109,27 @@ def model_latencies(llm_url: str, count: int, max_tokens: int) -> list[float]:
     return latencies
 
 
+def model_burst(llm_url: str, count: int, clients: int, max_tokens: int) -> float:
+    """The model alone under the burst's concurrency: ``count`` greeter prompts ("Say hello")
+    from ``clients`` threads at once; answers per second. The stack's burst cannot beat it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import ollama
+    greeter = next(m for m in load_manifests(REPO_ROOT / "features/fixtures/agents/basic")
+                   if m.name == "greeter")
+    messages = [{"role": "system", "content": greeter.document["spec"]["instructions"]},
+                {"role": "user", "content": "Say hello"}]
+    client = ollama.Client(host=llm_url, timeout=600)
+
+    def one(_index: int) -> None:
+        client.chat("smollm2:135m", messages=messages,
+                    options={"temperature": 0, "num_predict": max_tokens})
+
+    with ThreadPoolExecutor(clients) as pool:
+        seconds = timed(lambda: list(pool.map(one, range(count))))
+    return count / seconds
+
+
 def burst(address: str, count: int) -> tuple[int, float]:
     """``count`` executions of the greeter created at once (8 threads); how many COMPLETED
     and the seconds from the first create to the last COMPLETED."""
@@ -153,6 +174,8 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
                                             config.llm_max_tokens)
                     if burst_size:
                         done, burst_s = burst(stack.info.server_address, burst_size)
+                        model_rate = model_burst(stack.info.llm_url, min(burst_size, 20), 8,
+                                                 config.llm_max_tokens)
             finally:
                 stop_s = timed(stack.stop)
         rows.append((f"{provider}: server start ({attempt})", f"{server_s:.2f} s",
@@ -174,11 +197,16 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
         rate = done / burst_s
         rows.append((f"{provider}: burst of {burst_size}", f"{done}/{burst_size} in "
                      f"{burst_s:.1f} s", f"{rate:.2f} executions/s; created by 8 threads"))
+        rows.append((f"{provider}: the model alone, {min(burst_size, 20)} greetings from 8 "
+                     "clients", f"{model_rate:.2f} answers/s", "the burst's upper bound: "
+                     f"the stack reached x{rate / model_rate:.2f} of it "
+                     f"(STIGMER_LLM_PARALLEL={os.environ.get('STIGMER_LLM_PARALLEL', 'default')})"))
         verdict = "met" if rate >= 3 and done == burst_size else "missed"
         goal(f"burst throughput ({provider}, {burst_size} executions)",
              ">= 3 executions/s, all completed" + ("" if burst_size == 100 else
                                                    " (the goal is for 100)"),
-             f"{rate:.2f}/s, {done}/{burst_size} completed", verdict)
+             f"{rate:.2f}/s, {done}/{burst_size} completed",
+             f"{verdict}; bound: the model alone serves {model_rate:.2f}/s")
     return rows
 
 

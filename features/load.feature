@@ -5,10 +5,10 @@ Feature: Handling many executions at once
   So that I can trust the platform under real use, and know how fast it is
 
   The numbers (throughput, median and 95th percentile latency) are printed and written to
-  the run's results (load.md, load.json). The embedded model answers one request at a time,
-  so the latency mostly measures the queue in front of it. Executions queued behind busy
-  agent-runners wait for them: only when no agent-runner is polling at all is an execution
-  failed for not being picked up.
+  the run's results (load.md, load.json). The embedded model answers a few requests at
+  once (4 by default) and queues the rest, so the latency mostly measures that queue.
+  Executions queued behind busy agent-runners wait for them: only when no agent-runner is
+  polling at all is an execution failed for not being picked up.
 
   Scenario: A hundred executions started at once all finish and none is lost
     Given I have applied the "agents/basic" manifests

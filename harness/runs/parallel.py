@@ -10,7 +10,7 @@ their expected duration (the latest run's JUnit times, else tag estimates), long
 Scenarios whose tags need a stack of their own (``@fault``: they restart services) all go to
 the last worker, which starts its own stack (and takes its share of the other scenarios).
 ``own_stacks`` gives every worker its own stack instead: more memory, but no shared model
-endpoint to queue on (the embedded model serves one request at a time).
+endpoint to queue on (the embedded model serves a few requests at once).
 
 Everything lands in one run directory: ``workers/w<k>/`` (each worker's HTML report, JUnit,
 console text, artifacts), merged ``junit/``, ``living-docs.md``/``.html`` and ``report.html``

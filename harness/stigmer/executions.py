@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
 from stigmer import EnvVarInput
 
+from harness.stream_wake import woken_by
 from harness.waiting import wait_until
 
 PREFIX = "EXECUTION_"
@@ -136,16 +138,24 @@ class Executions(Generic[E]):
                 return f"it ended {self.describe(execution)}"
             return None
 
-        return wait_until(
-            lambda: self.get(execution_id), lambda e: e.status.phase == wanted,
-            timeout=timeout, interval=interval or self.interval,
-            what=f"{execution_id} to be {self.phase_name(wanted)}", describe=self.describe,
-            abort=aborted)
+        with self.woken(execution_id, timeout) as sleep:
+            return wait_until(
+                lambda: self.get(execution_id), lambda e: e.status.phase == wanted,
+                timeout=timeout, interval=interval or self.interval,
+                what=f"{execution_id} to be {self.phase_name(wanted)}", describe=self.describe,
+                abort=aborted, sleep=sleep)
 
     def wait_until_terminal(self, execution_id: str, timeout: float) -> E:
-        return wait_until(lambda: self.get(execution_id), self.is_terminal, timeout=timeout,
-                          interval=self.interval, what=f"{execution_id} to finish",
-                          describe=self.describe)
+        with self.woken(execution_id, timeout) as sleep:
+            return wait_until(lambda: self.get(execution_id), self.is_terminal,
+                              timeout=timeout, interval=self.interval,
+                              what=f"{execution_id} to finish", describe=self.describe,
+                              sleep=sleep)
+
+    def woken(self, execution_id: str, timeout: float
+              ) -> AbstractContextManager[Callable[[float], None]]:
+        """A poller's ``sleep`` that the execution's stream cuts short on every change."""
+        return woken_by(lambda: self._stream(execution_id, timeout))
 
     def follow(self, execution_id: str, timeout: float) -> Followed[E]:
         """Subscribe to the execution's stream until it ends (or the deadline passes)."""

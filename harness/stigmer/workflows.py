@@ -117,9 +117,10 @@ class WorkflowExecutions(Executions[WorkflowExecution]):
                       timeout: float) -> WorkflowExecution:
         """Poll until a task named ``task_name`` reports ``status`` (e.g. IN_PROGRESS)."""
         wanted = TaskStatus.Value(f"WORKFLOW_TASK_{status.upper()}")
-        return wait_until(
-            lambda: self.get(execution_id),
-            lambda e: any(t.task_name == task_name and t.status == wanted
-                          for t in e.status.tasks),
-            timeout=timeout, interval=0.2, what=f"task {task_name} to be {status}",
-            describe=describe_workflow_execution)
+        with self.woken(execution_id, timeout) as sleep:
+            return wait_until(
+                lambda: self.get(execution_id),
+                lambda e: any(t.task_name == task_name and t.status == wanted
+                              for t in e.status.tasks),
+                timeout=timeout, interval=0.2, what=f"task {task_name} to be {status}",
+                describe=describe_workflow_execution, sleep=sleep)
