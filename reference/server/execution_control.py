@@ -81,7 +81,7 @@ def decide(
     decided.approval_event_stream.execution_id = execution_id
     decided.approval_event_stream.events.append(approval_pb2.ApprovalEvent(
         event_id=f"{request_id}-decided", approval_request_id=request_id,
-        event_type=DECIDED_EVENTS[action], timestamp=now, actor=DECIDED_BY,  # type: ignore[arg-type]
+        event_type=DECIDED_EVENTS[action], timestamp=now, actor=DECIDED_BY,  # type: ignore[index]
         decided=approval_pb2.ApprovalDecision(
             approval_request_id=request_id, action=action,  # type: ignore[arg-type]
             decided_at=now, decided_by=DECIDED_BY, comment=comment),
