@@ -21,7 +21,14 @@ from pathlib import Path
 # The project first: in scripts/, this very file would shadow the mutation package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mutation.catalogue import CATALOGUE, CatalogueError, check_fresh, load_catalogue
+from mutation.catalogue import (
+    CATALOGUE,
+    CatalogueError,
+    Mutant,
+    check_fresh,
+    load_catalogue,
+    unknown_features,
+)
 from mutation.results import Verdict, render_json, render_markdown, score
 from mutation.run import Settings, run_mutants
 
@@ -48,6 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _list(mutants: list[Mutant]) -> int:
+    """Print the catalogue, stale snippets and unknown feature hints flagged; 1 if any."""
+    stale = check_fresh(ROOT, mutants)
+    unknown = unknown_features((p.name for p in (ROOT / "features").glob("*.feature")), mutants)
+    for m in mutants:
+        flags = [f"STALE ({stale[m.id]})"] if m.id in stale else []
+        flags += [f"UNKNOWN FEATURE {', '.join(unknown[m.id])}"] if m.id in unknown else []
+        flags += ["equivalent"] if m.equivalent else []
+        hints = ",".join(name.removesuffix(".feature") for name in m.features) or "-"
+        print(f"{m.id:36} {m.file:42} {hints:28} {' '.join(flags)}".rstrip())
+    print(f"{len(mutants)} mutants, {len(stale)} stale, {len(unknown)} with unknown hints, "
+          f"{sum(not m.features for m in mutants)} without hints")
+    return 1 if stale or unknown else 0
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM: stop the suites and remove the copies, as on Ctrl-C
 
@@ -63,13 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[mutation] catalogue error: {exc}", file=sys.stderr)
         return 2
     if args.list:
-        stale = check_fresh(ROOT, mutants)
-        for m in mutants:
-            flag = f"STALE ({stale[m.id]})" if m.id in stale else (
-                "equivalent" if m.equivalent else "")
-            print(f"{m.id:32} {m.file:45} {flag}")
-        print(f"{len(mutants)} mutants, {len(stale)} stale")
-        return 0
+        return _list(mutants)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     results_path = args.results.resolve()
     results_path.mkdir(parents=True, exist_ok=True)
