@@ -51,6 +51,7 @@ Feature: Deploying agents
     When I apply the "agents/basic-changed" manifests
     Then 2 agents exist
     And every resource kept its identifier
+    And every resource got a new version that points at the one before
     And the agent "greeter" holds what the "agents/basic-changed" manifests say
     And the agent "helper-with-profile" holds what the "agents/basic-changed" manifests say
     And the agent "helper-with-profile" has a description and an icon

@@ -101,6 +101,16 @@ def current_ids(api: Any, resources: Iterable[FixtureResource]) -> dict[str, str
     return ids
 
 
+def current_versions(api: Any, resources: Iterable[FixtureResource]) -> dict[str, str]:
+    """``kind/slug`` -> version id of the resources that already exist."""
+    versions = {}
+    for resource in resources:
+        stored = find_resource(api, resource.kind, resource.slug)
+        if stored is not None:
+            versions[resource.key] = stored.metadata.version.id
+    return versions
+
+
 def _only(message: Any, field_name: str) -> Any:
     copy = type(message)()
     copy.CopyFrom(message)

@@ -21,6 +21,7 @@ from stigmer import StigmerError
 from harness.fixture_resources import (
     apply_resource,
     current_ids,
+    current_versions,
     fixture_resources,
     get_resource,
     stored_spec_differences,
@@ -52,6 +53,7 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
     resources = fixture_resources(world.fixture_path(fixture))
     world.notes["attempted"] = resources
     world.notes["resource_ids_before"] = current_ids(world.api, resources)
+    world.notes["resource_versions_before"] = current_versions(world.api, resources)
     world.last_error = None
     deployed = world.notes.setdefault("deployed_agents", set())
     manifests = world.notes.setdefault("manifests", {})
