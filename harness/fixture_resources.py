@@ -8,7 +8,7 @@ identifier") and have them work for every kind. No behave import, no reference i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,13 @@ def fixture_resources(path: Path) -> list[FixtureResource]:
             + [FixtureResource(SKILL, _skill_name(folder), folder=folder) for folder in skills])
 
 
-def apply_resource(api: Any, resource: FixtureResource) -> Any:
-    """Create or update one resource through Stigmer's API; returns what Stigmer stored."""
+def apply_resource(api: Any, resource: FixtureResource,
+                   values: Mapping[str, str] | None = None) -> Any:
+    """Create or update one resource through Stigmer's API (``values`` fill its manifest's
+    placeholders); returns what Stigmer stored."""
     if resource.kind == SKILL:
         return api.push_skill(resource.folder)
-    return api.apply(resource.manifest)
+    return api.apply(resource.manifest, values)
 
 
 def get_resource(api: Any, kind: str, slug: str) -> Any:
@@ -120,9 +122,12 @@ def _only(message: Any, field_name: str) -> Any:
     return copy
 
 
-def stored_spec_differences(manifest: Manifest, stored: Any, org: str) -> list[str]:
-    """Spec fields the manifest sets whose stored value differs (``[]`` when all match)."""
-    resource: Any = manifest.to_proto(org=org)  # Agent, Workflow or McpServer: all have a spec
+def stored_spec_differences(manifest: Manifest, stored: Any, org: str,
+                            values: Mapping[str, str] | None = None) -> list[str]:
+    """Spec fields the manifest sets (placeholders filled from ``values``) whose stored value
+    differs (``[]`` when all match)."""
+    # Agent, Workflow or McpServer: all have a spec
+    resource: Any = manifest.to_proto(org=org, values=values)
     wanted = resource.spec
     differences = []
     for field, value in wanted.ListFields():

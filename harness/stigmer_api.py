@@ -160,15 +160,17 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
         self.client.close()
 
     # -- agents ---------------------------------------------------------------------------
-    def apply(self, manifest: Manifest) -> Agent | Workflow | McpServer:
-        """Create or update the resource of a manifest in this organization."""
+    def apply(self, manifest: Manifest, values: Mapping[str, str] | None = None
+              ) -> Agent | Workflow | McpServer:
+        """Create or update the resource of a manifest in this organization (``values``
+        fill its ``{{ name }}`` placeholders)."""
         if manifest.kind == "Workflow":
-            workflow = manifest.to_proto(org=self.org)
+            workflow = manifest.to_proto(org=self.org, values=values)
             assert isinstance(workflow, Workflow)
             return self.apply_workflow(workflow)
         if manifest.kind == "McpServer":
-            return self.apply_mcp_server(manifest)
-        agent = manifest.to_proto(org=self.org)
+            return self.apply_mcp_server(manifest, values)
+        agent = manifest.to_proto(org=self.org, values=values)
         assert isinstance(agent, Agent), f"{manifest.kind} is not an Agent"
         return self.client.agents.apply(agent_input_from_proto(agent))
 

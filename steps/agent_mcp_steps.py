@@ -34,6 +34,8 @@ def _register(context, server: McpFixtureServer, fixtures: str, slug: str) -> No
     world = context.world
     world.notes.setdefault("mcp_fixtures", {})[slug] = server
     values = server.url_values(context.stack.info.runner_host)
+    # Applying the fixture again (agent_steps.py) fills its placeholders the same way.
+    world.notes.setdefault("placeholder_values", {}).update(values)
     for manifest in world.manifests(fixtures):
         registered = world.api.apply_mcp_server(manifest, values)
         assert_that(registered.metadata.slug, equal_to(slug))

@@ -19,6 +19,7 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.fixture_resources import (
+    SKILL,
     apply_resource,
     current_ids,
     current_versions,
@@ -54,14 +55,21 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
     world.notes["attempted"] = resources
     world.notes["resource_ids_before"] = current_ids(world.api, resources)
     world.notes["resource_versions_before"] = current_versions(world.api, resources)
+    # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
+    world.notes["ids_before"] = {key.split("/", 1)[1]: value
+                                 for key, value in world.notes["resource_ids_before"].items()
+                                 if key.startswith("Workflow/")}
+    values = world.notes.get("placeholder_values")  # e.g. a tool server's address
     world.last_error = None
     deployed = world.notes.setdefault("deployed_agents", set())
     manifests = world.notes.setdefault("manifests", {})
     try:
         for resource in resources:
-            stored = apply_resource(world.api, resource)
+            stored = apply_resource(world.api, resource, values)
             world.agents[stored.metadata.slug] = stored
             manifests[resource.key] = resource.manifest
+            if resource.kind == SKILL:  # as "I push the ... skill" records it
+                world.notes.setdefault("skills", {})[stored.metadata.slug] = stored
             if resource.kind == "Agent":
                 deployed.add(stored.metadata.slug)
                 world.notes.setdefault("deleted_agents", set()).discard(stored.metadata.slug)
@@ -90,9 +98,6 @@ def step_apply_again(context, fixture: str) -> None:
     before = current_ids(world.api, resources)
     missing = [r.key for r in resources if r.key not in before]
     assert_that(missing, equal_to([]), f"not applied before, so not 'again': {missing}")
-    # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
-    world.notes["ids_before"] = {key.split("/", 1)[1]: value for key, value in before.items()
-                                 if key.startswith("Workflow/")}
     _apply(world, fixture)
 
 
@@ -124,7 +129,8 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
     stored = get_resource(world.api, wanted, slug)
     manifest = resources[0].manifest
     assert manifest is not None, f"{kind} {slug} in {fixture} comes from no manifest"
-    differences = stored_spec_differences(manifest, stored, world.org)
+    differences = stored_spec_differences(manifest, stored, world.org,
+                                          world.notes.get("placeholder_values"))
     assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
 
 

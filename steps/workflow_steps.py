@@ -70,7 +70,9 @@ def step_none(context) -> None:
 
 @then("every workflow kept its identifier")
 def step_kept_ids(context) -> None:
-    for slug, workflow_id in context.world.notes["ids_before"].items():
+    before = context.world.notes.get("ids_before", {})
+    assert_that(before, is_not(equal_to({})), "no workflow existed before the last apply")
+    for slug, workflow_id in before.items():
         assert_that(context.world.api.get_workflow(slug).metadata.id, equal_to(workflow_id))
 
 
