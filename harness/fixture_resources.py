@@ -8,6 +8,7 @@ identifier") and have them work for every kind. No behave import, no reference i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,10 @@ def _skill_name(folder: Path) -> str:
 
 
 def _manifest_slug(manifest: Manifest) -> str:
+    """The slug the manifest asks for, else the one Stigmer derives from its name (lower
+    case, runs of blanks and underscores as one hyphen: "Night Owl" -> "night-owl")."""
     metadata = manifest.document.get("metadata") or {}
-    return str(metadata.get("slug") or manifest.name)
+    return str(metadata.get("slug") or re.sub(r"[\s_]+", "-", manifest.name.strip().lower()))
 
 
 def fixture_resources(path: Path) -> list[FixtureResource]:

@@ -164,7 +164,8 @@ def _manifest_spec(world: ScenarioWorld, slug: str):
 @then('the agent "{slug}" has its name, instructions and an identifier')
 def step_core_fields(context, slug: str) -> None:
     agent = context.world.api.get_agent(slug)
-    assert_that(agent.metadata.name, equal_to(slug))
+    manifest = context.world.notes.get("manifests", {}).get(f"Agent/{slug}")
+    assert_that(agent.metadata.name, equal_to(manifest.name if manifest else slug))
     assert_that(agent.metadata.slug, equal_to(slug))
     assert_that(agent.metadata.id, starts_with("agt-"))
     assert_that(agent.spec.instructions.strip(), is_not(equal_to("")))
