@@ -266,15 +266,19 @@ class StigmerApi(WorkflowApiMixin, CapabilityApiMixin):
 
     def list_execution_ids(self) -> list[str]:
         """Ids of every agent execution of this organization (all pages)."""
-        ids: list[str] = []
+        return [e.metadata.id for page in self.list_execution_pages() for e in page.entries]
+
+    def list_execution_pages(self, page_size: int = 100) -> list[io_pb2.AgentExecutionList]:
+        """Every page of this organization's agent executions, following the page tokens."""
+        pages: list[io_pb2.AgentExecutionList] = []
         token = ""
         while True:
             page = self.client.agent_executions.list(io_pb2.ListAgentExecutionsRequest(
-                org=self.org, page_size=100, page_token=token))
-            ids.extend(execution.metadata.id for execution in page.entries)
+                org=self.org, page_size=page_size, page_token=token))
+            pages.append(page)
             token = getattr(page, "next_page_token", "")
             if not token:
-                return ids
+                return pages
 
     def wait_until_terminal(self, execution_id: str, timeout: float) -> AgentExecution:
         return wait_until(

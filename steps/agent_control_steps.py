@@ -20,6 +20,7 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.load_checks import execution_problems
+from harness.paging_checks import listed_ids, paging_problems
 from harness.secret_scan import forms_in, scan_files
 from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
 from harness.temporal_view import (
@@ -243,7 +244,9 @@ def step_none_lost(context) -> None:
     """Each one is listed once and is its own execution: own id, own session, the message
     sent, and an answer of its own."""
     world = context.world
-    listed = world.api.list_execution_ids()
+    pages = world.api.list_execution_pages(page_size=3)
+    assert_that(paging_problems(pages, 3), equal_to([]), "the list of executions")
+    listed = listed_ids(pages)
     assert_that(listed, has_items(*context.batch))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
     problems = execution_problems(

@@ -22,3 +22,4 @@ def step_new_version_linked(context) -> None:
         assert_that(version.id, is_not(equal_to(old)), f"{key}: still the version before")
         assert_that(version.previous_version_id, equal_to(old),
                     f"{key}: the new version does not point at the one before")
+
