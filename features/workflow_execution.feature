@@ -164,3 +164,4 @@ Feature: Running workflows
     And the task "hold" of the workflow execution is running
     And I cancel the workflow execution
     Then the workflow execution is cancelled and stays cancelled
+    And the workflow engine stopped the workflow execution

@@ -169,7 +169,9 @@ def step_cancel_when_running(context) -> None:
                lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and bool(_ai_text(e).strip()),
                timeout=_timeout(context), interval=0.1,
                what=f"{execution_id} to stream its answer", describe=describe_execution)
-    world.remember_execution(world.api.cancel(execution_id))
+    # A reason without the word "cancelled": the explanation must carry what was given.
+    world.notes["cancel_reason"] = "the operator needs the agent-runner back"
+    world.remember_execution(world.api.cancel(execution_id, world.notes["cancel_reason"]))
 
 
 @then("the execution ends cancelled")
@@ -213,6 +215,9 @@ def step_explains_cancel(context) -> None:
     messages = context.world.last_execution.status.messages
     system = [m.content for m in messages if m.type == MessageType.MESSAGE_SYSTEM]
     assert_that(" ".join(system).lower(), contains_string("cancelled"))
+    reason = context.world.notes.get("cancel_reason")
+    if reason:  # and why, as the canceller said it
+        assert_that(" ".join(system), contains_string(reason))
 
 
 @when('I run the agent "{slug}" {count:d} times at once with the message "{message}"')

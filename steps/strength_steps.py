@@ -1,4 +1,5 @@
-"""Steps that check what an update did to a resource's record (its version history)."""
+"""Steps that check what Stigmer did beyond a record's phase: a resource's version history,
+Temporal's own view of a cancelled workflow execution."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from behave import then
 from hamcrest import assert_that, equal_to, is_not, none
 
 from harness.fixture_resources import get_resource
+from harness.temporal_view import CLOSED_BY_CANCEL, require_view, wait_for_workflow
 
 
 @then("every resource got a new version that points at the one before")
@@ -23,3 +25,16 @@ def step_new_version_linked(context) -> None:
         assert_that(version.previous_version_id, equal_to(old),
                     f"{key}: the new version does not point at the one before")
 
+
+
+@then("the workflow engine stopped the workflow execution")
+def step_workflow_engine_stopped(context) -> None:
+    """Temporal's view of the workflow execution's workflow: asked to cancel and closed, not
+    still running nor failed (the record alone would say CANCELLED even if it ran on)."""
+    started = context.world.workflow_executions
+    assert started, "no workflow was run in this scenario"
+    view = require_view(context.stack, lambda reason: context.scenario.skip(reason=reason))
+    closed = wait_for_workflow(view, started[-1], lambda v: not v.running, "to close")
+    assert closed.status in CLOSED_BY_CANCEL or closed.cancel_requested, (
+        f"the workflow was not cancelled: {closed.summary()}")
+    assert_that(closed.status, is_not(equal_to("FAILED")), closed.summary())
