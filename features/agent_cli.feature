@@ -66,3 +66,4 @@ Feature: Deploying and running agents from the command line
     Then the command succeeds
     And it prints the execution identifier
     And the execution it started completes
+    And the command did not follow it: the execution's answer is not in its output

@@ -7,6 +7,7 @@ from behave import then
 from hamcrest import assert_that, equal_to, is_not, none
 
 from harness.fixture_resources import get_resource
+from harness.stigmer_api import MessageType
 from harness.temporal_view import CLOSED_BY_CANCEL, require_view, wait_for_workflow
 
 
@@ -38,3 +39,18 @@ def step_workflow_engine_stopped(context) -> None:
     assert closed.status in CLOSED_BY_CANCEL or closed.cancel_requested, (
         f"the workflow was not cancelled: {closed.summary()}")
     assert_that(closed.status, is_not(equal_to("FAILED")), closed.summary())
+
+
+@then("the command did not follow it: the execution's answer is not in its output")
+def step_cli_did_not_follow(context) -> None:
+    """Read after the execution finished: its answer (from its record) is nowhere in what the
+    command printed, so the command returned without streaming it."""
+    world = context.world
+    result = world.last_cli
+    assert result is not None and result.execution_id, "no command started an execution"
+    execution = world.api.execution(result.execution_id)
+    answers = [m.content.strip() for m in execution.status.messages
+               if m.type == MessageType.MESSAGE_AI and m.content.strip()]
+    assert answers, "the execution gave no answer to look for"
+    shown = [answer for answer in answers if answer in result.stdout]
+    assert_that(shown, equal_to([]), f"the command printed the answer: {result.stdout!r}")
