@@ -146,6 +146,13 @@ Feature: Running workflows
     Then the workflow execution fails, saying the task "check_out" failed
 
   @api
+  Scenario: A workflow run without a setting it requires is refused, naming the setting
+    Given I have applied the "workflows/needs-setting" manifests
+    When I try to run the workflow "needs-region" without its settings
+    Then it is refused as invalid argument within 5 seconds
+    And the error mentions "REGION"
+
+  @api
   Scenario: A failing task nobody catches fails the workflow and names the task
     Given I have applied the "workflows/failing" manifests
     When I run the workflow "fetch-broken"

@@ -1,10 +1,14 @@
 """Steps that check what Stigmer did beyond a record's phase: a resource's version history,
-Temporal's own view of a cancelled workflow execution."""
+Temporal's own view of a cancelled workflow execution, a command that did not follow, a
+workflow refused without its settings."""
 
 from __future__ import annotations
 
-from behave import then
+import time
+
+from behave import then, when
 from hamcrest import assert_that, equal_to, is_not, none
+from stigmer import StigmerError
 
 from harness.fixture_resources import get_resource
 from harness.stigmer_api import MessageType
@@ -54,3 +58,18 @@ def step_cli_did_not_follow(context) -> None:
     assert answers, "the execution gave no answer to look for"
     shown = [answer for answer in answers if answer in result.stdout]
     assert_that(shown, equal_to([]), f"the command printed the answer: {result.stdout!r}")
+
+
+@when('I try to run the workflow "{slug}" without its settings')
+def step_try_run_workflow(context, slug: str) -> None:
+    """Start it with no runtime values at all; records the refusal (and how long it took) for
+    "it is refused as ... within ... seconds" and "the error mentions ..."."""
+    world = context.world
+    world.last_error = None
+    started = time.monotonic()
+    try:
+        execution = world.api.run_workflow(world.api.get_workflow(slug), "", {})
+        world.workflow_executions.append(execution.metadata.id)
+    except StigmerError as error:
+        world.last_error = error
+    world.notes["seconds"] = time.monotonic() - started
