@@ -6,6 +6,7 @@
     python scripts/mutation.py --only ID,ID       # named mutants
     python scripts/mutation.py --only ID --expect killed   # CI self-test: exit 1 unless killed
     python scripts/mutation.py --list             # the catalogue, with stale snippets flagged
+    python scripts/mutation.py --combine A.json B.json   # one table of several runs (later wins)
 
 Writes reports/mutation-<time>.md and .json (and each suite run under reports/runs/).
 """
@@ -23,13 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mutation.catalogue import (
     CATALOGUE,
+    Catalogue,
     CatalogueError,
     Mutant,
     check_fresh,
     load_catalogue,
     unknown_features,
 )
-from mutation.results import Verdict, render_json, render_markdown, score
+from mutation.results import Verdict, combine, read_json, render_json, render_markdown, score
 from mutation.run import Settings, run_mutants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--results", type=Path, default=ROOT / "reports",
                         help="results directory (default reports/)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    parser.add_argument("--combine", nargs="+", type=Path, metavar="REPORT.json",
+                        help="merge the results of these runs (a later one wins for a mutant) "
+                             "into one report and exit")
     return parser
 
 
@@ -70,6 +75,23 @@ def _list(mutants: list[Mutant]) -> int:
     return 1 if stale or unknown else 0
 
 
+def _combine(paths: list[Path], catalogue: Catalogue, results_path: Path) -> int:
+    """Write mutation-<time>-combined.md/.json: one result per mutant, the latest run's."""
+    reports = [read_json(path.read_text(encoding="utf-8")) for path in paths]
+    results = combine(reports, [m.id for m in catalogue.mutants])
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    names = ", ".join(path.name for path in paths)
+    report = render_markdown(results, f"Mutation runs combined {stamp} (from {names})")
+    results_path.mkdir(parents=True, exist_ok=True)
+    (results_path / f"mutation-{stamp}-combined.md").write_text(report, encoding="utf-8")
+    (results_path / f"mutation-{stamp}-combined.json").write_text(render_json(results),
+                                                                 encoding="utf-8")
+    print(report)
+    print(f"[mutation] {score(results).text()}")
+    print(f"[mutation] report: {results_path / f'mutation-{stamp}-combined.md'}")
+    return 0
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM: stop the suites and remove the copies, as on Ctrl-C
 
@@ -86,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.list:
         return _list(mutants)
+    if args.combine:
+        return _combine(args.combine, catalogue, args.results.resolve())
     stamp = time.strftime("%Y%m%d-%H%M%S")
     results_path = args.results.resolve()
     results_path.mkdir(parents=True, exist_ok=True)
