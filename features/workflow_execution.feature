@@ -107,6 +107,14 @@ Feature: Running workflows
     And its result has "total" equal to "15"
 
   @api
+  Scenario: A wait task waits as long as it says
+    Given I have applied the "workflows/set-wait" manifests
+    When I run the workflow "pause"
+    Then the workflow execution completes
+    And the task "pause" took at least 1 second
+    And its result has "step" equal to "resumed"
+
+  @api
   Scenario: The branches of a fork run at the same time
     Given I have applied the "workflows/fork" manifests
     When I run the workflow "parallel-fetch"

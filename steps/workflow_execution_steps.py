@@ -335,3 +335,14 @@ def step_fork_concurrent(context, fork: str) -> None:
     took = _stamp(forks[0].completed_at) - _stamp(forks[0].started_at)
     assert_that(took, less_than(sum(end - start for start, end in spans.values())),
                 f"the fork took as long as its branches one after another: {spans}")
+
+
+@then('the task "{task}" took at least {seconds:d} seconds')
+@then('the task "{task}" took at least {seconds:d} second')
+def step_task_took_at_least(context, task: str, seconds: int) -> None:
+    """From the task's own record (its start and end as the engine reported them); a lower
+    bound, which machine load can only make longer."""
+    done = [t for t in _tasks(context) if t.task_name == task and t.completed_at]
+    assert_that(done, has_length(1), f"finished tasks named {task!r}")
+    took = _stamp(done[0].completed_at) - _stamp(done[0].started_at)
+    assert took >= seconds, f"the task {task!r} took {took:.3f} s, less than {seconds} s"
