@@ -16,7 +16,7 @@ Feature: Running workflows
   Scenario: Following a workflow shows it start and finish
     Given I have applied the "workflows/basic" manifests
     When I run the workflow "say-hello" with the message "ping" and follow it
-    Then the workflow execution reports the phases "IN_PROGRESS, COMPLETED" in that order
+    Then the workflow execution reports the phases "PENDING, IN_PROGRESS, COMPLETED" in that order
     And the workflow execution completes
     And its result has "reply" equal to "You said: ping"
 
