@@ -54,6 +54,7 @@ def step_run_with_env(context, slug: str, message: str) -> None:
         values[row["name"]] = RuntimeValue(row["value"], secret=secret)
         if secret:
             world.redactor.add(row["value"])
+            world.notes.setdefault("secret_values", []).append(row["value"])
     agent = world.api.get_agent(slug)
     world.remember_execution(world.api.run(agent, message, runtime_env=values))
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 
 from behave import then, when
-from hamcrest import assert_that, equal_to, is_not, none
+from hamcrest import assert_that, contains_string, equal_to, is_not, none
 from stigmer import StigmerError
 
 from harness.fixture_resources import get_resource
+from harness.secret_scan import forms_in
 from harness.stigmer_api import MessageType
 from harness.temporal_view import CLOSED_BY_CANCEL, require_view, wait_for_workflow
 
@@ -73,3 +74,30 @@ def step_try_run_workflow(context, slug: str) -> None:
     except StigmerError as error:
         world.last_error = error
     world.notes["seconds"] = time.monotonic() - started
+
+
+@when("I show the execution from the command line as {fmt}")
+def step_cli_show_execution(context, fmt: str) -> None:
+    world = context.world
+    execution_id = world.last_execution.metadata.id
+    world.last_cli = world.cli.get("execution", execution_id, timeout=60, output=fmt.strip())
+
+
+@then("it shows the execution with its secret values masked")
+def step_cli_secrets_masked(context) -> None:
+    """The command showed this execution and the names of its secret runtime values, and no
+    secret value in any encoding."""
+    world = context.world
+    result = world.last_cli
+    assert result is not None and result.exit_code == 0, result and result.transcript()
+    execution = world.api.execution(world.last_execution.metadata.id)
+    assert_that(result.stdout, contains_string(execution.metadata.id))
+    secret_names = [name for name, value in execution.spec.runtime_env.items() if value.is_secret]
+    assert secret_names, "the execution has no secret runtime value to look for"
+    for name in secret_names:
+        assert_that(result.stdout, contains_string(name))
+    secrets = world.notes.get("secret_values", [])
+    assert secrets, "the scenario gave no secret value"
+    shown = {secret: forms_in(result.stdout, secret) for secret in secrets}
+    assert_that({k: v for k, v in shown.items() if v}, equal_to({}),
+                "secret values in the output (by encoding)")
