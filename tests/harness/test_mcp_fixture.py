@@ -69,7 +69,7 @@ def test_the_vault_serves_only_requests_with_its_token(tmp_path: Path) -> None:
         assert server.tool_names() == ["add", "get_time_in_city", "get_weather", "open_vault"]
         answer = server.call_tool("open_vault", {})
         assert answer.startswith(f"Access granted to {token}. The vault code is ")
-        assert answer.endswith(f"Keep {token} safe.")  # echoed twice: mask every one
+        assert answer.count(token) == 3  # echoed three times: mask every one
         assert answer == server.call_tool("open_vault", {})
         server.token = "not-the-token"
         with pytest.raises(BaseException, match="TaskGroup"):  # the MCP client's group
