@@ -4,16 +4,13 @@ workflow refused without its settings."""
 
 from __future__ import annotations
 
-import time
-
 from behave import then, when
 from hamcrest import assert_that, contains_string, equal_to, is_not, none
-from stigmer import StigmerError
 
-from harness.fixture_resources import get_resource
-from harness.secret_scan import forms_in
-from harness.stigmer_api import MessageType
-from harness.temporal_view import CLOSED_BY_CANCEL, require_view, wait_for_workflow
+from harness.checks.secret_scan import forms_in
+from harness.stack.temporal_view import CLOSED_BY_CANCEL, require_view, wait_for_workflow
+from harness.stigmer.agents import MessageType
+from harness.stigmer.fixtures import get_resource
 
 
 @then("every resource got a new version that points at the one before")
@@ -53,7 +50,7 @@ def step_cli_did_not_follow(context) -> None:
     world = context.world
     result = world.last_cli
     assert result is not None and result.execution_id, "no command started an execution"
-    execution = world.api.execution(result.execution_id)
+    execution = world.api.agent_executions.get(result.execution_id)
     answers = [m.content.strip() for m in execution.status.messages
                if m.type == MessageType.MESSAGE_AI and m.content.strip()]
     assert answers, "the execution gave no answer to look for"
@@ -66,14 +63,10 @@ def step_try_run_workflow(context, slug: str) -> None:
     """Start it with no runtime values at all; records the refusal (and how long it took) for
     "it is refused as ... within ... seconds" and "the error mentions ..."."""
     world = context.world
-    world.last_error = None
-    started = time.monotonic()
-    try:
-        execution = world.api.run_workflow(world.api.get_workflow(slug), "", {})
-        world.workflow_executions.append(execution.metadata.id)
-    except StigmerError as error:
-        world.last_error = error
-    world.notes["seconds"] = time.monotonic() - started
+    workflow = world.api.workflows.get(slug)
+    attempt = world.attempt(lambda: world.api.workflow_executions.run(workflow, "", {}))
+    if attempt.result is not None:
+        world.workflow_executions.append(attempt.result.metadata.id)
 
 
 @when("I show the execution from the command line as {fmt}")
@@ -90,7 +83,7 @@ def step_cli_secrets_masked(context) -> None:
     world = context.world
     result = world.last_cli
     assert result is not None and result.exit_code == 0, result and result.transcript()
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     assert_that(result.stdout, contains_string(execution.metadata.id))
     secret_names = [name for name, value in execution.spec.runtime_env.items() if value.is_secret]
     assert secret_names, "the execution has no secret runtime value to look for"
