@@ -13,6 +13,15 @@ Feature: Deploying and running agents from the command line
     And 2 agents exist
 
   @phase1
+  Scenario: Applying agents again from the command line updates them
+    Given I have applied the "agents/basic" manifests
+    When I apply the "agents/basic" manifests from the command line
+    Then the command succeeds
+    And it shows the action "Updated" for the agent "greeter"
+    And it shows the action "Updated" for the agent "helper-with-profile"
+    And 2 agents exist
+
+  @phase1
   Scenario: A dry run shows what would be created and creates nothing
     When I dry-run the "agents/basic" manifests from the command line
     Then the command succeeds
@@ -66,3 +75,4 @@ Feature: Deploying and running agents from the command line
     Then the command succeeds
     And it prints the execution identifier
     And the execution it started completes
+    And the command did not follow it: the execution's answer is not in its output

@@ -26,6 +26,12 @@ Feature: Deploying agents
     And the error explains the naming rule
     And no agent exists
 
+  Scenario: An agent whose name has capitals and a space gets a lower-case slug
+    When I apply the "agents/capital-name" manifests
+    Then 1 agent exists
+    And the agent "night-owl" has its name, instructions and an identifier
+    And the agent "night-owl" holds what the "agents/capital-name" manifests say
+
   Scenario: An agent with an upper-case slug is rejected with a clear error
     When I apply the "agents/upper-case-slug" manifests
     Then the request is rejected as invalid
@@ -51,6 +57,7 @@ Feature: Deploying agents
     When I apply the "agents/basic-changed" manifests
     Then 2 agents exist
     And every resource kept its identifier
+    And every resource got a new version that points at the one before
     And the agent "greeter" holds what the "agents/basic-changed" manifests say
     And the agent "helper-with-profile" holds what the "agents/basic-changed" manifests say
     And the agent "helper-with-profile" has a description and an icon

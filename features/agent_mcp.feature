@@ -22,3 +22,9 @@ Feature: Using the tools of an MCP server
     And the agent called the "get_time_in_city" tool of the "calculator" server
     And the tool was given the values of my message
     And the tool's result is what the calculator server answers for those arguments
+
+  Scenario: A tool that fails is recorded as failed, with the server's error
+    Given I have applied the "agents/with-failing-tool" manifests
+    When I run the agent "weather-reporter" with the message "What is the weather in Paris? Use the get_weather tool."
+    Then the execution ends within 120 seconds
+    And the agent called the "get_weather" tool of the "calculator" server, which failed saying "weather service is down"

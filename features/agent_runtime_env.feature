@@ -14,7 +14,8 @@ Feature: Giving an agent runtime values and secrets
     Then the execution completes
     And the agent's answer mentions "Ada"
 
-  Scenario: A secret never appears in messages, service logs or reports
+  @cli
+  Scenario: A secret never appears in messages, service logs, reports or the command line
     When I run the agent "env-aware" with the message "Tell me the service token." and these runtime values:
       | name          | value                    | secret |
       | GREETING_NAME | Ada                      | no     |
@@ -22,3 +23,5 @@ Feature: Giving an agent runtime values and secrets
     Then the execution completes
     And no message of the execution contains "tok-7f3a9c-never-show-me"
     And no service log contains "tok-7f3a9c-never-show-me"
+    When I show the execution from the command line as yaml
+    Then it shows the execution with its secret values masked

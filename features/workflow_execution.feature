@@ -16,7 +16,7 @@ Feature: Running workflows
   Scenario: Following a workflow shows it start and finish
     Given I have applied the "workflows/basic" manifests
     When I run the workflow "say-hello" with the message "ping" and follow it
-    Then the workflow execution reports the phases "IN_PROGRESS, COMPLETED" in that order
+    Then the workflow execution reports the phases "PENDING, IN_PROGRESS, COMPLETED" in that order
     And the workflow execution completes
     And its result has "reply" equal to "You said: ping"
 
@@ -107,6 +107,14 @@ Feature: Running workflows
     And its result has "total" equal to "15"
 
   @api
+  Scenario: A wait task waits as long as it says
+    Given I have applied the "workflows/set-wait" manifests
+    When I run the workflow "pause"
+    Then the workflow execution completes
+    And the task "pause" took at least 1 second
+    And its result has "step" equal to "resumed"
+
+  @api
   Scenario: The branches of a fork run at the same time
     Given I have applied the "workflows/fork" manifests
     When I run the workflow "parallel-fetch"
@@ -146,6 +154,13 @@ Feature: Running workflows
     Then the workflow execution fails, saying the task "check_out" failed
 
   @api
+  Scenario: A workflow run without a setting it requires is refused, naming the setting
+    Given I have applied the "workflows/needs-setting" manifests
+    When I try to run the workflow "needs-region" without its settings
+    Then it is refused as invalid argument within 5 seconds
+    And the error mentions "REGION"
+
+  @api
   Scenario: A failing task nobody catches fails the workflow and names the task
     Given I have applied the "workflows/failing" manifests
     When I run the workflow "fetch-broken"
@@ -164,3 +179,4 @@ Feature: Running workflows
     And the task "hold" of the workflow execution is running
     And I cancel the workflow execution
     Then the workflow execution is cancelled and stays cancelled
+    And the workflow engine stopped the workflow execution

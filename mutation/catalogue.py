@@ -3,6 +3,9 @@
 A mutant is one realistic bug: in ``file`` (under ``reference/``) the exact ``snippet`` is
 replaced by ``replacement``. The snippet must occur exactly once in the file, otherwise the
 mutant is STALE (the code moved on and the catalogue needs a refresh).
+
+A mutant may name ``features``: the feature files most likely to kill it. They run first, then
+every other feature of the default selection: a hint changes the order, never the selection.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Mutant:
     replacement: str
     breaks: str
     equivalent: str = ""
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def parse_catalogue(data: Mapping[str, Any]) -> Catalogue:
         if missing:
             raise CatalogueError(f"mutant #{number} ({entry.get('id', '?')}) lacks "
                                  f"{', '.join(missing)}")
-        unknown = set(entry) - {*_REQUIRED, "equivalent"}
+        unknown = set(entry) - {*_REQUIRED, "equivalent", "features"}
         if unknown:
             raise CatalogueError(f"mutant {entry['id']}: unknown field(s) "
                                  f"{', '.join(sorted(unknown))}")
@@ -85,13 +89,24 @@ def parse_catalogue(data: Mapping[str, Any]) -> Catalogue:
         seen.add(entry["id"])
         mutants.append(Mutant(entry["id"], entry["file"], entry["snippet"],
                               entry["replacement"], entry["breaks"].strip(),
-                              str(entry.get("equivalent") or "").strip()))
+                              str(entry.get("equivalent") or "").strip(), _features(entry)))
     quick = tuple(data.get("quick") or ())
     bad_quick = [name for name in quick if name not in seen]
     if bad_quick:
         raise CatalogueError(f"quick names unknown mutant(s): {', '.join(bad_quick)}")
     return Catalogue(tuple(mutants), quick, tuple(data.get("run_first") or ()),
                      tuple(data.get("run_last") or ()), frozenset(seen))
+
+
+def _features(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The mutant's feature hints; :class:`CatalogueError` unless a list of ``*.feature``."""
+    hints = entry.get("features") or []
+    if not isinstance(hints, list) or not all(
+            isinstance(name, str) and name.endswith(".feature") and "/" not in name
+            for name in hints):
+        raise CatalogueError(f"mutant {entry['id']}: features must be a list of feature file "
+                             "names (x.feature)")
+    return tuple(dict.fromkeys(hints))
 
 
 def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
@@ -132,11 +147,19 @@ def check_fresh(root: Path, mutants: Iterable[Mutant]) -> dict[str, str]:
     return stale
 
 
-def feature_order(features: Iterable[str], first: Sequence[str], last: Sequence[str]
-                  ) -> list[str]:
-    """Feature file names in run order: ``first`` ones, the rest alphabetically, ``last``."""
+def unknown_features(features: Iterable[str], mutants: Iterable[Mutant]) -> dict[str, list[str]]:
+    """Mutant id -> its feature hints that name no feature file of ``features``."""
+    names = set(features)
+    unknown = {m.id: [n for n in m.features if n not in names] for m in mutants}
+    return {key: value for key, value in unknown.items() if value}
+
+
+def feature_order(features: Iterable[str], first: Sequence[str], last: Sequence[str],
+                  hinted: Sequence[str] = ()) -> list[str]:
+    """Feature file names in run order: a mutant's ``hinted`` ones, then the ``first`` ones,
+    the rest alphabetically, ``last``. Every name of ``features`` appears exactly once."""
     names = sorted(set(features))
-    head = [n for n in first if n in names]
+    head = list(dict.fromkeys(n for n in (*hinted, *first) if n in names))
     tail = [n for n in last if n in names and n not in head]
     middle = [n for n in names if n not in head and n not in tail]
     return head + middle + tail

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 
 from harness.reporting.junit import CaseResult
@@ -158,3 +158,25 @@ def render_json(results: Sequence[MutantResult]) -> str:
     rows = [{**asdict(r), "verdict": r.verdict.value} for r in results]
     return json.dumps({"score": summary.value, "counts": asdict(summary), "mutants": rows},
                       indent=2) + "\n"
+
+
+def read_json(text: str) -> list[MutantResult]:
+    """The results of a report written by :func:`render_json`."""
+    names = {f.name for f in fields(MutantResult)}
+    rows = json.loads(text)["mutants"]
+    return [MutantResult(**{**{k: v for k, v in row.items() if k in names},
+                            "verdict": Verdict(row["verdict"])}) for row in rows]
+
+
+def combine(reports: Iterable[Sequence[MutantResult]], order: Sequence[str] = ()
+            ) -> list[MutantResult]:
+    """One result per mutant from several runs: a later report's result replaces an earlier
+    one (a re-run after a fix, a run that went on where another was interrupted); in the
+    order of ``order`` (the catalogue's ids), unknown ids last."""
+    latest: dict[str, MutantResult] = {}
+    for results in reports:
+        for result in results:
+            latest.pop(result.id, None)
+            latest[result.id] = result
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(latest.values(), key=lambda r: rank.get(r.id, len(rank)))

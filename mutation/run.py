@@ -96,10 +96,13 @@ def problem_line(console: str) -> str:
     return (problems or lines or [""])[-1]
 
 
-def ordered_features(root: Path, catalogue: Catalogue) -> list[str]:
-    """Every feature file of the copy, in the order the catalogue wants them run."""
+def ordered_features(root: Path, catalogue: Catalogue, mutant: Mutant | None = None
+                     ) -> list[str]:
+    """Every feature file of the copy, in the order the catalogue wants them run (the
+    mutant's hinted features first)."""
     names = [path.name for path in (root / "features").glob("*.feature")]
-    return feature_order(names, catalogue.run_first, catalogue.run_last)
+    hinted = mutant.features if mutant is not None else ()
+    return feature_order(names, catalogue.run_first, catalogue.run_last, hinted)
 
 
 def suite_command(features: Sequence[str], behave_args: Sequence[str]) -> list[str]:
@@ -149,14 +152,15 @@ def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
 
 
 def run_suite(root: Path, run_dir: Path, catalogue: Catalogue, settings: Settings,
-              live: _Live, only: CaseResult | None = None) -> RunOutcome:
-    """Run the suite in the copy at ``root`` (or just the scenario ``only``); read its JUnit
-    XML."""
+              live: _Live, only: CaseResult | None = None, mutant: Mutant | None = None
+              ) -> RunOutcome:
+    """Run the suite in the copy at ``root`` (or just the scenario ``only``), the ``mutant``'s
+    hinted features first; read its JUnit XML."""
     run_dir.mkdir(parents=True, exist_ok=True)
     console_path = run_dir / "mutation-console.txt"
     started = time.monotonic()
     timed_out = False
-    features = ordered_features(root, catalogue)
+    features = ordered_features(root, catalogue, mutant)
     command = suite_command(features, settings.behave_args)
     if only is not None:
         features = [only.stem.rsplit(".", 1)[-1] + ".feature"]
@@ -211,7 +215,7 @@ def run_mutant(repo: Path, mutant: Mutant, catalogue: Catalogue, settings: Setti
             suffix = "" if attempt == 1 else f"-try{attempt}"
             (root / mutant.file).write_text(mutated, encoding="utf-8")
             outcome = run_suite(root, run_dir.with_name(run_dir.name + suffix), catalogue,
-                                settings, live)
+                                settings, live, mutant=mutant)
             if live.stopping.is_set():
                 raise KeyboardInterrupt
             verdict, detail = classify(outcome)

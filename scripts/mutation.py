@@ -6,6 +6,7 @@
     python scripts/mutation.py --only ID,ID       # named mutants
     python scripts/mutation.py --only ID --expect killed   # CI self-test: exit 1 unless killed
     python scripts/mutation.py --list             # the catalogue, with stale snippets flagged
+    python scripts/mutation.py --combine A.json B.json   # one table of several runs (later wins)
 
 Writes reports/mutation-<time>.md and .json (and each suite run under reports/runs/).
 """
@@ -21,8 +22,16 @@ from pathlib import Path
 # The project first: in scripts/, this very file would shadow the mutation package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mutation.catalogue import CATALOGUE, CatalogueError, check_fresh, load_catalogue
-from mutation.results import Verdict, render_json, render_markdown, score
+from mutation.catalogue import (
+    CATALOGUE,
+    Catalogue,
+    CatalogueError,
+    Mutant,
+    check_fresh,
+    load_catalogue,
+    unknown_features,
+)
+from mutation.results import Verdict, combine, read_json, render_json, render_markdown, score
 from mutation.run import Settings, run_mutants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +54,42 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--results", type=Path, default=ROOT / "reports",
                         help="results directory (default reports/)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    parser.add_argument("--combine", nargs="+", type=Path, metavar="REPORT.json",
+                        help="merge the results of these runs (a later one wins for a mutant) "
+                             "into one report and exit")
     return parser
+
+
+def _list(mutants: list[Mutant]) -> int:
+    """Print the catalogue, stale snippets and unknown feature hints flagged; 1 if any."""
+    stale = check_fresh(ROOT, mutants)
+    unknown = unknown_features((p.name for p in (ROOT / "features").glob("*.feature")), mutants)
+    for m in mutants:
+        flags = [f"STALE ({stale[m.id]})"] if m.id in stale else []
+        flags += [f"UNKNOWN FEATURE {', '.join(unknown[m.id])}"] if m.id in unknown else []
+        flags += ["equivalent"] if m.equivalent else []
+        hints = ",".join(name.removesuffix(".feature") for name in m.features) or "-"
+        print(f"{m.id:36} {m.file:42} {hints:28} {' '.join(flags)}".rstrip())
+    print(f"{len(mutants)} mutants, {len(stale)} stale, {len(unknown)} with unknown hints, "
+          f"{sum(not m.features for m in mutants)} without hints")
+    return 1 if stale or unknown else 0
+
+
+def _combine(paths: list[Path], catalogue: Catalogue, results_path: Path) -> int:
+    """Write mutation-<time>-combined.md/.json: one result per mutant, the latest run's."""
+    reports = [read_json(path.read_text(encoding="utf-8")) for path in paths]
+    results = combine(reports, [m.id for m in catalogue.mutants])
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    names = ", ".join(path.name for path in paths)
+    report = render_markdown(results, f"Mutation runs combined {stamp} (from {names})")
+    results_path.mkdir(parents=True, exist_ok=True)
+    (results_path / f"mutation-{stamp}-combined.md").write_text(report, encoding="utf-8")
+    (results_path / f"mutation-{stamp}-combined.json").write_text(render_json(results),
+                                                                 encoding="utf-8")
+    print(report)
+    print(f"[mutation] {score(results).text()}")
+    print(f"[mutation] report: {results_path / f'mutation-{stamp}-combined.md'}")
+    return 0
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -63,13 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[mutation] catalogue error: {exc}", file=sys.stderr)
         return 2
     if args.list:
-        stale = check_fresh(ROOT, mutants)
-        for m in mutants:
-            flag = f"STALE ({stale[m.id]})" if m.id in stale else (
-                "equivalent" if m.equivalent else "")
-            print(f"{m.id:32} {m.file:45} {flag}")
-        print(f"{len(mutants)} mutants, {len(stale)} stale")
-        return 0
+        return _list(mutants)
+    if args.combine:
+        return _combine(args.combine, catalogue, args.results.resolve())
     stamp = time.strftime("%Y%m%d-%H%M%S")
     results_path = args.results.resolve()
     results_path.mkdir(parents=True, exist_ok=True)

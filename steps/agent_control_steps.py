@@ -20,6 +20,7 @@ from hamcrest import (
 from stigmer import StigmerError
 
 from harness.checks.load import execution_problems
+from harness.checks.paging import listed_ids, paging_problems
 from harness.checks.secret_scan import forms_in, scan_files
 from harness.stack.temporal_view import (
     CLOSED_BY_CANCEL,
@@ -54,6 +55,7 @@ def step_run_with_env(context, slug: str, message: str) -> None:
         values[row["name"]] = RuntimeValue(row["value"], secret=secret)
         if secret:
             world.redactor.add(row["value"])
+            world.notes.setdefault("secret_values", []).append(row["value"])
     agent = world.api.agents.get(slug)
     world.remember_execution(world.api.agent_executions.run(agent, message, runtime_env=values))
 
@@ -167,7 +169,10 @@ def step_cancel_when_running(context) -> None:
                lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and bool(_ai_text(e).strip()),
                timeout=_timeout(context), interval=0.1,
                what=f"{execution_id} to stream its answer", describe=describe_execution)
-    world.remember_execution(world.api.agent_executions.cancel(execution_id))
+    # A reason without the word "cancelled": the explanation must carry what was given.
+    world.notes["cancel_reason"] = "the operator needs the agent-runner back"
+    world.remember_execution(world.api.agent_executions.cancel(execution_id,
+                                                               world.notes["cancel_reason"]))
 
 
 @then("the execution ends cancelled")
@@ -211,6 +216,9 @@ def step_explains_cancel(context) -> None:
     messages = context.world.last_execution.status.messages
     system = [m.content for m in messages if m.type == MessageType.MESSAGE_SYSTEM]
     assert_that(" ".join(system).lower(), contains_string("cancelled"))
+    reason = context.world.notes.get("cancel_reason")
+    if reason:  # and why, as the canceller said it
+        assert_that(" ".join(system), contains_string(reason))
 
 
 @when('I run the agent "{slug}" {count:d} times at once with the message "{message}"')
@@ -242,7 +250,9 @@ def step_none_lost(context) -> None:
     """Each one is listed once and is its own execution: own id, own session, the message
     sent, and an answer of its own."""
     world = context.world
-    listed = world.api.agent_executions.ids()
+    pages = world.api.agent_executions.pages(page_size=3)
+    assert_that(paging_problems(pages, 3), equal_to([]), "the list of executions")
+    listed = listed_ids(pages)
     assert_that(listed, has_items(*context.world.batch))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
     problems = execution_problems(

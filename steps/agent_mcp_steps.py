@@ -35,6 +35,8 @@ def _register(context, server: McpFixtureServer, fixtures: str, slug: str) -> No
     world = context.world
     world.notes.setdefault("mcp_fixtures", {})[slug] = server
     values = server.url_values(context.stack.info.runner_host)
+    # Applying the fixture again (agent_steps.py) fills its placeholders the same way.
+    world.notes.setdefault("placeholder_values", {}).update(values)
     for manifest in world.manifests(fixtures):
         registered = world.api.mcp_servers.apply(manifest, values)
         assert_that(registered.metadata.slug, equal_to(slug))
@@ -120,3 +122,16 @@ def step_answer_quotes_result(context) -> None:
     assert_that(answers, is_not(equal_to([])), "the agent gave no final answer")
     missing = [n for n in news if n not in NUMBER.findall(answers[-1])]
     assert_that(missing, equal_to([]), f"tool said {use.content!r}, agent said {answers[-1]!r}")
+
+
+@then('the agent called the "{tool}" tool of the "{server}" server, which failed saying '
+      '"{text}"')
+def step_called_tool_failed(context, tool: str, server: str, text: str) -> None:
+    """The TOOL message records the call as FAILED, with the server's own error text."""
+    execution = _final(context)
+    assert_that(requested_tools(execution), has_item(tool), "tools the agent asked for")
+    uses = [use for use in tool_uses(execution) if use.name == tool]
+    assert_that(uses, is_not(equal_to([])), f"no TOOL message records the {tool} tool")
+    recorded = [(use.server, use.status, text in use.content) for use in uses]
+    assert_that(recorded, has_item((server, "FAILED", True)),
+                f"the {tool} calls: {[(u.status, u.content) for u in uses]}")

@@ -20,8 +20,10 @@ from stigmer import StigmerError
 
 from harness.scenario.world import ScenarioWorld
 from harness.stigmer.fixtures import (
+    SKILL,
     apply_resource,
     current_ids,
+    current_versions,
     fixture_resources,
     get_resource,
     stored_spec_differences,
@@ -52,14 +54,22 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
     resources = fixture_resources(world.fixture_path(fixture))
     world.notes["attempted"] = resources
     world.notes["resource_ids_before"] = current_ids(world.api, resources)
+    world.notes["resource_versions_before"] = current_versions(world.api, resources)
+    # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
+    world.notes["ids_before"] = {key.split("/", 1)[1]: value
+                                 for key, value in world.notes["resource_ids_before"].items()
+                                 if key.startswith("Workflow/")}
+    values = world.notes.get("placeholder_values")  # e.g. a tool server's address
     world.last_error = None
     deployed = world.notes.setdefault("deployed_agents", set())
     manifests = world.notes.setdefault("manifests", {})
     try:
         for resource in resources:
-            stored = apply_resource(world.api, resource)
+            stored = apply_resource(world.api, resource, values)
             world.agents[stored.metadata.slug] = stored
             manifests[resource.key] = resource.manifest
+            if resource.kind == SKILL:  # as "I push the ... skill" records it
+                world.notes.setdefault("skills", {})[stored.metadata.slug] = stored
             if resource.kind == "Agent":
                 deployed.add(stored.metadata.slug)
                 world.notes.setdefault("deleted_agents", set()).discard(stored.metadata.slug)
@@ -88,9 +98,6 @@ def step_apply_again(context, fixture: str) -> None:
     before = current_ids(world.api, resources)
     missing = [r.key for r in resources if r.key not in before]
     assert_that(missing, equal_to([]), f"not applied before, so not 'again': {missing}")
-    # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
-    world.notes["ids_before"] = {key.split("/", 1)[1]: value for key, value in before.items()
-                                 if key.startswith("Workflow/")}
     _apply(world, fixture)
 
 
@@ -122,7 +129,8 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
     stored = get_resource(world.api, wanted, slug)
     manifest = resources[0].manifest
     assert manifest is not None, f"{kind} {slug} in {fixture} comes from no manifest"
-    differences = stored_spec_differences(manifest, stored, world.org)
+    differences = stored_spec_differences(manifest, stored, world.org,
+                                          world.notes.get("placeholder_values"))
     assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
 
 
@@ -156,7 +164,8 @@ def _manifest_spec(world: ScenarioWorld, slug: str):
 @then('the agent "{slug}" has its name, instructions and an identifier')
 def step_core_fields(context, slug: str) -> None:
     agent = context.world.api.agents.get(slug)
-    assert_that(agent.metadata.name, equal_to(slug))
+    manifest = context.world.notes.get("manifests", {}).get(f"Agent/{slug}")
+    assert_that(agent.metadata.name, equal_to(manifest.name if manifest else slug))
     assert_that(agent.metadata.slug, equal_to(slug))
     assert_that(agent.metadata.id, starts_with("agt-"))
     assert_that(agent.spec.instructions.strip(), is_not(equal_to("")))

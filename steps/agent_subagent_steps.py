@@ -46,3 +46,13 @@ def step_sub_answer_mentions(context, text: str) -> None:
     run = context.world.notes["sub_agent_run"]
     assert_that(run.output.lower(), contains_string(text.lower()),
                 f"the answer of the sub-agent {run.name} to {run.input!r}")
+
+
+@then('the sub-agent "{name}" failed, naming the model "{model}" it asked for')
+def step_sub_agent_failed_on_model(context, name: str, model: str) -> None:
+    """Its own record: FAILED, with an error that names the model of its own (so it ran on
+    that model, not on the agent's)."""
+    runs = [run for run in sub_agent_runs(_final(context)) if run.name == name]
+    assert_that(runs, is_not(equal_to([])), f"no sub-agent execution of {name}")
+    assert_that([(sub_agent_status(run), model in run.error) for run in runs],
+                has_item(("FAILED", True)), f"the runs of {name}: {[run.error for run in runs]}")

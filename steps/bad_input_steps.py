@@ -22,9 +22,9 @@ from harness.scenario.world import ScenarioWorld
 from harness.stigmer.agents import phase_name
 from harness.stigmer.cli import CliResult, DialectUnsupported
 from harness.stigmer.client import StigmerApi
+from harness.stigmer.fixtures import stored_spec_differences
 from harness.stigmer.manifests import ManifestError
 
-BASIC_AGENTS = ["greeter", "helper-with-profile"]
 MB = 1_000_000
 UNKNOWN_EXECUTION = "aex-doesnotexist0000"
 UNKNOWN_AGENT = "never-deployed"
@@ -59,9 +59,23 @@ def _unreachable_address() -> str:
     return f"127.0.0.1:{free_port()}"
 
 
+def _deployed(world: ScenarioWorld) -> list[str]:
+    """The agents this scenario deployed through the API and did not delete."""
+    return sorted(set(world.notes.get("deployed_agents", set()))
+                  - set(world.notes.get("deleted_agents", set())))
+
+
+def _message_target(world: ScenarioWorld) -> str:
+    """The agent a bad message goes to: greeter when deployed, else the first one deployed."""
+    deployed = _deployed(world)
+    assert deployed, "a message needs an agent to go to: apply one first (Given I have applied ...)"
+    return "greeter" if "greeter" in deployed else deployed[0]
+
+
 def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
     def run(size: int) -> Callable[[], object]:
-        return lambda: world.api.agent_executions.run(world.api.agents.get("greeter"), "a" * size)
+        return lambda: world.api.agent_executions.run(
+            world.api.agents.get(_message_target(world)), "a" * size)
 
     def unreachable() -> object:
         api = StigmerApi(_unreachable_address(), world.config.api_key, world.org)
@@ -96,7 +110,8 @@ def _cli_call(world: ScenarioWorld, what: str) -> Callable[[], CliResult]:
     calls: dict[str, Callable[[], CliResult]] = {
         "a request to a server that cannot be reached":
             lambda: cli.at(_unreachable_address()).list("agents", timeout=60),
-        "an empty message": lambda: cli.run("greeter", "", follow=False, timeout=60),
+        "an empty message": lambda: cli.run(_message_target(world), "", follow=False,
+                                            timeout=60),
         "a request for an execution that never was":
             lambda: cli.get("execution", UNKNOWN_EXECUTION, timeout=60),
         "a request for an agent that never was":
@@ -155,15 +170,25 @@ def step_error_names_rule(context, field: str, rule: str) -> None:
 
 @then("my agents are unchanged")
 def step_agents_unchanged(context) -> None:
-    assert_that(sorted(context.world.api.agents.slugs()), equal_to(BASIC_AGENTS))
+    """The agents the scenario deployed, each still holding what it applied."""
+    world = context.world
+    assert_that(sorted(world.api.agents.slugs()), equal_to(_deployed(world)))
+    for slug in _deployed(world):
+        manifest = world.notes.get("manifests", {}).get(f"Agent/{slug}")
+        if manifest is not None:
+            stored = world.api.agents.get(slug)
+            assert_that(stored_spec_differences(manifest, stored, world.org), equal_to([]),
+                        f"the agent {slug} changed")
 
 
 @then("nothing was stored")
 def step_nothing_stored(context) -> None:
-    """Only the Background's agents, and no execution, exist in the organization."""
-    api = context.world.api
-    assert_that(sorted(api.agents.slugs()), equal_to(BASIC_AGENTS))
-    assert_that(api.agent_executions.ids(), equal_to([]))
+    """Only the agents the scenario deployed, and only the executions it started before,
+    exist in the organization."""
+    world = context.world
+    assert_that(sorted(world.api.agents.slugs()), equal_to(_deployed(world)))
+    stored = sorted(set(world.api.agent_executions.ids()) - set(world.executions))
+    assert_that(stored, equal_to([]), "executions the refused request stored")
 
 
 @then("the command is refused as {refusal} within {seconds:d} seconds")

@@ -15,6 +15,7 @@ from behave import then, when
 from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
 from harness.checks.load import execution_problems
+from harness.checks.paging import listed_ids, paging_problems
 from harness.reporting.load_chart import Sample, write_load_charts
 from harness.stigmer.agents import phase_name
 
@@ -104,7 +105,9 @@ def step_burst_completed(context) -> None:
     """Each one listed once, COMPLETED, with its own id and session, the message sent and a
     non-empty answer of its own."""
     world, burst = context.world, context.world.burst
-    listed = world.api.agent_executions.ids()
+    pages = world.api.agent_executions.pages(page_size=30)
+    assert_that(paging_problems(pages, 30), equal_to([]), "the list of executions")
+    listed = listed_ids(pages)
     assert_that(listed, has_items(*burst["started"]))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
     finals = [world.api.agent_executions.get(i) for i in burst["started"]]

@@ -51,6 +51,8 @@ def _run(context, slug: str, message: str = "", env: dict | None = None):
     runtime = {"API_BASE": world.fixture_api_url, **(env or {})}
     execution = world.api.workflow_executions.run(workflow, message, runtime)
     world.workflow_executions.append(execution.metadata.id)
+    # The record as created: its phase is the first one the execution went through.
+    world.notes.setdefault("created_workflows", {})[execution.metadata.id] = execution
     for value in (env or {}).values():
         if isinstance(value, RuntimeValue) and value.secret:
             world.redactor.add(value.value)
@@ -138,7 +140,14 @@ def step_all_tasks_completed(context) -> None:
 
 @then('the workflow execution reports the phases "{phases}" in that order')
 def step_phases(context, phases: str) -> None:
-    seen = [p for p in context.world.notes["followed_workflow"].phases if p != "PENDING"]
+    """Every phase, in order and none skipped: the record as created, then what the
+    execution's stream showed until it ended."""
+    created = context.world.notes.get("created_workflows", {}).get(_last_id(context))
+    assert created is not None, "the scenario did not create this workflow execution"
+    seen = [workflow_phase_name(created.status.phase)]
+    for phase in context.world.notes["followed_workflow"].phases:
+        if phase != seen[-1]:
+            seen.append(phase)
     assert_that(seen, equal_to([p.strip() for p in phases.split(",")]))
 
 
@@ -338,3 +347,14 @@ def step_fork_concurrent(context, fork: str) -> None:
     took = _stamp(forks[0].completed_at) - _stamp(forks[0].started_at)
     assert_that(took, less_than(sum(end - start for start, end in spans.values())),
                 f"the fork took as long as its branches one after another: {spans}")
+
+
+@then('the task "{task}" took at least {seconds:d} seconds')
+@then('the task "{task}" took at least {seconds:d} second')
+def step_task_took_at_least(context, task: str, seconds: int) -> None:
+    """From the task's own record (its start and end as the engine reported them); a lower
+    bound, which machine load can only make longer."""
+    done = [t for t in _tasks(context) if t.task_name == task and t.completed_at]
+    assert_that(done, has_length(1), f"finished tasks named {task!r}")
+    took = _stamp(done[0].completed_at) - _stamp(done[0].started_at)
+    assert took >= seconds, f"the task {task!r} took {took:.3f} s, less than {seconds} s"

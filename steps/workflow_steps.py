@@ -49,11 +49,16 @@ def _task(workflow, name: str) -> dict:
 @then('the workflow "{slug}" has its name, description, tasks and an identifier')
 def step_core_fields(context, slug: str) -> None:
     workflow = context.world.api.workflows.get(slug)
-    assert_that(workflow.metadata.name, equal_to(slug))
+    manifest = context.world.notes.get("manifests", {}).get(f"Workflow/{slug}")
+    assert_that(workflow.metadata.name, equal_to(manifest.name if manifest else slug))
     assert_that(workflow.metadata.id, starts_with("wfl-"))
     assert_that(workflow.metadata.org, equal_to(context.world.org))
     assert_that(workflow.spec.description.strip(), is_not(equal_to("")))
     assert_that(len(workflow.spec.tasks), is_not(equal_to(0)))
+    if manifest is not None:  # and they are the ones the scenario applied
+        sent = manifest.to_proto(org=context.world.org).spec
+        assert_that((workflow.spec.description, [t.name for t in workflow.spec.tasks]),
+                    equal_to((sent.description, [t.name for t in sent.tasks])))
 
 
 @then("{count:d} workflows exist")
@@ -70,7 +75,9 @@ def step_none(context) -> None:
 
 @then("every workflow kept its identifier")
 def step_kept_ids(context) -> None:
-    for slug, workflow_id in context.world.notes["ids_before"].items():
+    before = context.world.notes.get("ids_before", {})
+    assert_that(before, is_not(equal_to({})), "no workflow existed before the last apply")
+    for slug, workflow_id in before.items():
         assert_that(context.world.api.workflows.get(slug).metadata.id, equal_to(workflow_id))
 
 

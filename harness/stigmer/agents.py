@@ -54,9 +54,10 @@ class Agents:
         self.client = client
         self.org = org
 
-    def apply(self, manifest: Manifest) -> Agent:
-        """Create or update the agent of a manifest in this organization."""
-        agent = manifest.to_proto(org=self.org)
+    def apply(self, manifest: Manifest, values: Mapping[str, str] | None = None) -> Agent:
+        """Create or update the agent of a manifest in this organization (``values`` fill its
+        placeholders)."""
+        agent = manifest.to_proto(org=self.org, values=values)
         assert isinstance(agent, Agent), f"{manifest.kind} is not an Agent"
         return self.client.agents.apply(agent_input_from_proto(agent))
 
@@ -131,12 +132,16 @@ class AgentExecutions(Executions[AgentExecution]):
 
     def ids(self) -> list[str]:
         """Ids of every agent execution of this organization (all pages)."""
-        ids: list[str] = []
+        return [e.metadata.id for page in self.pages() for e in page.entries]
+
+    def pages(self, page_size: int = 100) -> list[io_pb2.AgentExecutionList]:
+        """Every page of this organization's agent executions, following the page tokens."""
+        pages: list[io_pb2.AgentExecutionList] = []
         token = ""
         while True:
             page = self.client.agent_executions.list(io_pb2.ListAgentExecutionsRequest(
-                org=self.org, page_size=100, page_token=token))
-            ids.extend(execution.metadata.id for execution in page.entries)
+                org=self.org, page_size=page_size, page_token=token))
+            pages.append(page)
             token = page.next_page_token
             if not token:
-                return ids
+                return pages

@@ -213,8 +213,11 @@ class StigmerCli:
                                 env_files, secret_files)
         return self(*args, *self._org(), timeout=timeout)
 
-    def get(self, kind: str, name: str, timeout: float | None = None) -> CliResult:
-        return self(*self.dialect.get(kind, name), *self._org(), timeout=timeout)
+    def get(self, kind: str, name: str, timeout: float | None = None,
+            output: str | None = None) -> CliResult:
+        """Show one ``kind`` ``name`` (``output``: yaml/json/table, else the CLI's default)."""
+        fmt = ("-o", output) if output else ()
+        return self(*self.dialect.get(kind, name), *fmt, *self._org(), timeout=timeout)
 
     def list(self, kind: str, timeout: float | None = None) -> CliResult:
         return self(*self.dialect.list(kind), *self._org(), timeout=timeout)

@@ -10,7 +10,7 @@ Every SDK call carries a deadline (``harness.stigmer.deadline``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from harness.stigmer.agents import Agent, AgentExecutions, Agents
 from harness.stigmer.deadline import deadline_client
@@ -38,15 +38,16 @@ class StigmerApi:
         self.agent_executions = AgentExecutions(self.client, channel, org)
         self.workflow_executions = WorkflowExecutions(self.client, channel, org)
 
-    def apply(self, manifest: Manifest) -> Resource:
-        """Create or update the resource of a manifest (agent, workflow or MCP server)."""
+    def apply(self, manifest: Manifest, values: Mapping[str, str] | None = None) -> Resource:
+        """Create or update the resource of a manifest (agent, workflow or MCP server);
+        ``values`` fill its ``{{ name }}`` placeholders."""
         if manifest.kind == "Workflow":
-            workflow = manifest.to_proto(org=self.org)
+            workflow = manifest.to_proto(org=self.org, values=values)
             assert isinstance(workflow, Workflow)
             return self.workflows.apply(workflow)
         if manifest.kind == "McpServer":
-            return self.mcp_servers.apply(manifest)
-        return self.agents.apply(manifest)
+            return self.mcp_servers.apply(manifest, values)
+        return self.agents.apply(manifest, values)
 
     def apply_all(self, manifests: Iterable[Manifest]) -> list[Resource]:
         return [self.apply(manifest) for manifest in manifests]

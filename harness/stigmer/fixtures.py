@@ -8,7 +8,8 @@ identifier") and have them work for every kind. No behave import, no reference i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,10 @@ def _skill_name(folder: Path) -> str:
 
 
 def _manifest_slug(manifest: Manifest) -> str:
+    """The slug the manifest asks for, else the one Stigmer derives from its name (lower
+    case, runs of blanks and underscores as one hyphen: "Night Owl" -> "night-owl")."""
     metadata = manifest.document.get("metadata") or {}
-    return str(metadata.get("slug") or manifest.name)
+    return str(metadata.get("slug") or re.sub(r"[\s_]+", "-", manifest.name.strip().lower()))
 
 
 def fixture_resources(path: Path) -> list[FixtureResource]:
@@ -69,11 +72,13 @@ def fixture_resources(path: Path) -> list[FixtureResource]:
             + [FixtureResource(SKILL, _skill_name(folder), folder=folder) for folder in skills])
 
 
-def apply_resource(api: Any, resource: FixtureResource) -> Any:
-    """Create or update one resource through Stigmer's API; returns what Stigmer stored."""
+def apply_resource(api: Any, resource: FixtureResource,
+                   values: Mapping[str, str] | None = None) -> Any:
+    """Create or update one resource through Stigmer's API (``values`` fill its manifest's
+    placeholders); returns what Stigmer stored."""
     if resource.kind == SKILL:
         return api.skills.push(resource.folder)
-    return api.apply(resource.manifest)
+    return api.apply(resource.manifest, values)
 
 
 def get_resource(api: Any, kind: str, slug: str) -> Any:
@@ -106,6 +111,16 @@ def current_ids(api: Any, resources: Iterable[FixtureResource]) -> dict[str, str
     return ids
 
 
+def current_versions(api: Any, resources: Iterable[FixtureResource]) -> dict[str, str]:
+    """``kind/slug`` -> version id of the resources that already exist."""
+    versions = {}
+    for resource in resources:
+        stored = find_resource(api, resource.kind, resource.slug)
+        if stored is not None:
+            versions[resource.key] = stored.metadata.version.id
+    return versions
+
+
 def _only(message: Any, field_name: str) -> Any:
     copy = type(message)()
     copy.CopyFrom(message)
@@ -115,9 +130,12 @@ def _only(message: Any, field_name: str) -> Any:
     return copy
 
 
-def stored_spec_differences(manifest: Manifest, stored: Any, org: str) -> list[str]:
-    """Spec fields the manifest sets whose stored value differs (``[]`` when all match)."""
-    resource: Any = manifest.to_proto(org=org)  # Agent, Workflow or McpServer: all have a spec
+def stored_spec_differences(manifest: Manifest, stored: Any, org: str,
+                            values: Mapping[str, str] | None = None) -> list[str]:
+    """Spec fields the manifest sets (placeholders filled from ``values``) whose stored value
+    differs (``[]`` when all match)."""
+    # Agent, Workflow or McpServer: all have a spec
+    resource: Any = manifest.to_proto(org=org, values=values)
     wanted = resource.spec
     differences = []
     for field, value in wanted.ListFields():

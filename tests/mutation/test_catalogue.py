@@ -16,6 +16,7 @@ from mutation.catalogue import (
     feature_order,
     load_catalogue,
     parse_catalogue,
+    unknown_features,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,11 +48,21 @@ def test_parse_reads_mutants_quick_and_order() -> None:
     ({"mutants": [entry(replacement="a = 1")]}, "equals the snippet"),
     ({"mutants": [{**entry(), "tags": "@phase1"}]}, "unknown field(s) tags"),
     ({"mutants": [entry()], "quick": ["nope"]}, "quick names unknown"),
+    ({"mutants": [{**entry(), "features": "a.feature"}]}, "features must be a list"),
+    ({"mutants": [{**entry(), "features": ["a"]}]}, "features must be a list"),
+    ({"mutants": [{**entry(), "features": ["features/a.feature"]}]}, "features must be a list"),
 ])
 def test_parse_refuses_a_malformed_catalogue(data: dict, says: str) -> None:
     with pytest.raises(CatalogueError, match=None) as caught:
         parse_catalogue(data)
     assert says in str(caught.value)
+
+
+def test_parse_reads_feature_hints_once_each() -> None:
+    catalogue = parse_catalogue({"mutants": [
+        {**entry(), "features": ["b.feature", "a.feature", "b.feature"]}, entry(id="m2")]})
+    assert catalogue.mutants[0].features == ("b.feature", "a.feature")
+    assert catalogue.mutants[1].features == ()
 
 
 def test_select_refuses_unknown_ids() -> None:
@@ -91,6 +102,24 @@ def test_feature_order_puts_first_and_last_around_the_rest() -> None:
         "b.feature", "a.feature", "c.feature", "load.feature"]
 
 
+def test_hinted_features_run_first_and_nothing_is_left_out() -> None:
+    """A hint reorders (also a feature that would run last); it never drops or adds one."""
+    names = ["c.feature", "load.feature", "a.feature", "b.feature", "d.feature"]
+    order = feature_order(names, ["b.feature"], ["load.feature"],
+                          hinted=["load.feature", "c.feature", "gone.feature"])
+    assert order == ["load.feature", "c.feature", "b.feature", "a.feature", "d.feature"]
+    assert sorted(order) == sorted(names)
+    assert feature_order(names, ["b.feature"], ["load.feature"], hinted=["b.feature"]) == \
+        feature_order(names, ["b.feature"], ["load.feature"])
+
+
+def test_unknown_hints_are_named() -> None:
+    mutants = [Mutant("m1", "reference/x.py", "a", "b", "x", features=("a.feature",
+                                                                        "zz.feature")),
+               Mutant("m2", "reference/x.py", "a", "b", "x", features=("a.feature",))]
+    assert unknown_features(["a.feature"], mutants) == {"m1": ["zz.feature"]}
+
+
 # ---- the project's own catalogue -----------------------------------------------------------
 
 def test_the_catalogue_has_at_least_45_mutants_spread_over_the_stack() -> None:
@@ -109,6 +138,15 @@ def test_every_catalogued_snippet_is_fresh() -> None:
     stale = check_fresh(REPO, catalogue.mutants)
     assert not stale, ("stale mutants (python scripts/mutation.py --list; refresh "
                        f"mutation/catalogue.yaml): {stale}")
+
+
+def test_every_run_mutant_names_existing_features_to_try_first() -> None:
+    """Hints keep a full run affordable: each names the features most likely to kill it."""
+    catalogue = load_catalogue()
+    features = [path.name for path in (REPO / "features").glob("*.feature")]
+    assert not unknown_features(features, catalogue.mutants)
+    unhinted = [m.id for m in catalogue.mutants if not m.equivalent and not m.features]
+    assert not unhinted, f"mutants without feature hints: {unhinted}"
 
 
 def test_every_mutant_still_compiles() -> None:

@@ -11,7 +11,9 @@ from mutation.results import (
     RunOutcome,
     Verdict,
     classify,
+    combine,
     order_cases,
+    read_json,
     render_json,
     render_markdown,
     score,
@@ -123,3 +125,15 @@ def test_the_json_report_has_counts_score_and_rows() -> None:
     assert data["counts"]["killed"] == 2 and abs(data["score"] - 2 / 3) < 1e-9
     assert [row["verdict"] for row in data["mutants"]] == [
         "KILLED", "KILLED", "SURVIVED", "EQUIVALENT", "STALE", "INVALID"]
+
+
+def test_a_json_report_reads_back_and_later_runs_win() -> None:
+    first = [MutantResult("a", "reference/x.py", "x", Verdict.SURVIVED, "suite passed"),
+             MutantResult("b", "reference/x.py", "y", Verdict.KILLED, "F: s", 12.0, 3, 0, "r")]
+    assert read_json(render_json(first)) == first
+    rerun = [MutantResult("a", "reference/x.py", "x", Verdict.KILLED, "F: t")]
+    later = [MutantResult("c", "reference/y.py", "z", Verdict.INVALID, "time limit")]
+    merged = combine([first, rerun, later], order=["c", "a", "b"])
+    assert [(r.id, r.verdict) for r in merged] == [
+        ("c", Verdict.INVALID), ("a", Verdict.KILLED), ("b", Verdict.KILLED)]
+    assert [r.id for r in combine([later, first])] == ["c", "a", "b"]  # no order: as last seen

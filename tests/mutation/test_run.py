@@ -18,6 +18,7 @@ from mutation.run import (
     Settings,
     code_problem,
     module_name,
+    ordered_features,
     problem_line,
     run_mutants,
     scenario_command,
@@ -68,6 +69,21 @@ def test_the_suite_is_every_feature_with_stop() -> None:
     assert command[:5] == ["bash", "scripts/with-stack-env.sh", ".venv/bin/python", "-m",
                            "behave"]
     assert command[5:] == ["features/b.feature", "features/a.feature", "--stop", "-D", "x=1"]
+
+
+def test_a_mutant_runs_its_hinted_features_first(tmp_path: Path) -> None:
+    for name in ("a.feature", "b.feature", "faults.feature", "load.feature"):
+        (tmp_path / "features").mkdir(exist_ok=True)
+        (tmp_path / "features" / name).write_text("Feature: x\n")
+    catalogue = parse_catalogue({"run_first": ["b.feature"], "run_last": ["faults.feature",
+                                                                          "load.feature"],
+                                 "mutants": [{"id": "m", "file": "reference/x.py", "snippet": "a",
+                                              "replacement": "b", "breaks": "x",
+                                              "features": ["faults.feature"]}]})
+    assert ordered_features(tmp_path, catalogue) == [
+        "b.feature", "a.feature", "faults.feature", "load.feature"]
+    assert ordered_features(tmp_path, catalogue, catalogue.mutants[0]) == [
+        "faults.feature", "b.feature", "a.feature", "load.feature"]
 
 
 def test_a_kill_is_confirmed_by_its_scenario_alone() -> None:

@@ -23,8 +23,9 @@ def test_fixture_server_serves_deterministic_tools(tmp_path: Path) -> None:
         assert server.url() == f"http://127.0.0.1:{server.port}/mcp"
         assert server.url_values("host.docker.internal") == {
             "calculator_mcp_url": f"http://host.docker.internal:{server.port}/mcp"}
-        assert server.tool_names() == ["add", "get_time_in_city"]
+        assert server.tool_names() == ["add", "get_time_in_city", "get_weather"]
         assert server.call_tool("add", {"a": 2.0, "b": 3}) == "The sum of 2 and 3 is 5."
+        assert "the weather service is down" in server.call_tool("get_weather", {"city": "Rome"})
         paris = server.call_tool("get_time_in_city", {"city": "Paris"})
         assert paris.startswith("The time in Paris is ")
         assert server.call_tool("get_time_in_city", {"city": "Paris"}) == paris
@@ -66,9 +67,10 @@ def test_the_vault_serves_only_requests_with_its_token(tmp_path: Path) -> None:
     server = McpFixtureServer(log_path=tmp_path / "vault.log", token=token).start()
     try:
         assert server.url_values("h") == {"vault_mcp_url": f"http://h:{server.port}/mcp"}
-        assert server.tool_names() == ["add", "get_time_in_city", "open_vault"]
+        assert server.tool_names() == ["add", "get_time_in_city", "get_weather", "open_vault"]
         answer = server.call_tool("open_vault", {})
         assert answer.startswith(f"Access granted to {token}. The vault code is ")
+        assert answer.count(token) == 3  # echoed three times: mask every one
         assert answer == server.call_tool("open_vault", {})
         server.token = "not-the-token"
         with pytest.raises(BaseException, match="TaskGroup"):  # the MCP client's group
