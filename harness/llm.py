@@ -135,6 +135,7 @@ class EmbeddedOllama:
         extra_hosts: Sequence[str] = (),
         threads: int = 1,
         num_ctx: int | None = None,
+        cache_prompt: bool = False,
         ready_timeout: float = 60.0,
         grace: float = 5.0,
         python: str = sys.executable,
@@ -145,6 +146,7 @@ class EmbeddedOllama:
         self.hosts = ["127.0.0.1", *(h for h in extra_hosts if h and h != "127.0.0.1")]
         self.threads = threads
         self.num_ctx = num_ctx
+        self.cache_prompt = cache_prompt
         self.ready_timeout = ready_timeout
         self.grace = grace
         self.python = python
@@ -164,6 +166,8 @@ class EmbeddedOllama:
             argv += ["--alias", self.model]
         if self.num_ctx:
             argv += ["--num-ctx", str(self.num_ctx)]
+        if self.cache_prompt:
+            argv.append("--cache-prompt")
         return argv
 
     @property
@@ -272,6 +276,7 @@ def resolve_llm(
     ready_timeout: float = 60.0,
     num_ctx: int | None = None,
     threads: int = 1,
+    cache_prompt: bool = False,
 ) -> LlmChoice:
     """Use the Ollama at ``configured_url`` if it serves ``model``; else start the embedded one.
 
@@ -293,7 +298,7 @@ def resolve_llm(
         raise LlmUnavailable(f"{why}; the embedded endpoint is disabled (embedded_llm=false)")
     embedded = EmbeddedOllama(log_path, model=model, ready_timeout=ready_timeout,
                               extra_hosts=[extra_host] if extra_host else [], num_ctx=num_ctx,
-                              threads=threads)
+                              threads=threads, cache_prompt=cache_prompt)
     try:
         embedded.start()
     except ProcessFailed as error:

@@ -58,6 +58,10 @@ class RunnerChoice:
     min_heartbeat_timeout: float = 0.0
     #: Threads of the embedded model: its long prompts are compute-bound (1 suits short ones).
     llm_threads: int = 1
+    #: Reuse of evaluated prompt prefixes in the embedded model: the PyPI runner repeats a
+    #: ~5,400-token system prompt on every call; the reference runner keeps it off (its greedy
+    #: answers must not depend on what ran before).
+    llm_cache_prompt: bool = False
 
     @property
     def is_real(self) -> bool:
@@ -92,7 +96,7 @@ def choose_runner(config: SuiteConfig, environ: Mapping[str, str] = os.environ) 
     return RunnerChoice(STIGMER_RUNNER, argv, STIGMER_RUNNER_READY,
                         environ.get("STIGMER_E2E_STIGMER_RUNNER_IMAGE", STIGMER_RUNNER_IMAGE),
                         stigmer_runner_env(config), STIGMER_RUNNER_CONTEXT, 30.0,
-                        min(2, os.cpu_count() or 1))
+                        min(2, os.cpu_count() or 1), llm_cache_prompt=True)
 
 
 def require_installed(choice: RunnerChoice) -> None:
