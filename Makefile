@@ -31,7 +31,7 @@ setup-real-runner:  ## set up, plus the PyPI stigmer-runner's own venv (long: ~1
 
 e2e-real-runner: setup-real-runner  ## the seed's full-execution scenarios on the PyPI runner
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ -D runner=stigmer-runner \
-		-D execution_timeout=540 --tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
+		-D execution_timeout=900 --tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
 
 test: setup lint  ## set up, lint, then run pytest (2 xdist workers)
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)

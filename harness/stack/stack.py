@@ -211,7 +211,7 @@ class EmbeddedStack:
             self.gateway or None, self.log_dir / "llm.log",
             num_ctx=choose_runner(self.config).llm_context,
             threads=choose_runner(self.config).llm_threads,
-            cache_prompt=choose_runner(self.config).llm_cache_prompt,
+            extra_args=choose_runner(self.config).llm_args,
         )
         if choice.handle is not None:
             self._stoppers.append(choice.handle.stop)
