@@ -145,6 +145,8 @@ class EmbeddedStack:
             runner_schedule_timeout=self.config.runner_schedule_timeout,
             runner_heartbeat_timeout=max(self.config.runner_heartbeat_timeout,
                                          choose_runner(self.config).min_heartbeat_timeout),
+            # one runner attempt may take as long as the suite waits for an execution
+            runner_run_timeout=max(600.0, self.config.execution_timeout),
             cwd=REPO_ROOT, profile=self.config.target_profile,
         )
         self._stoppers.append(self._server.stop)
