@@ -48,3 +48,11 @@ def test_reference_runner_only_scenarios_are_skipped_with_their_reason() -> None
     assert reason.startswith("needs the reference agent-runner")
     assert "tool calling needs a larger model" in reason
     assert runner_skip_reason("stigmer-runner", ["phase2"]) == ""
+
+
+def test_the_pypi_runners_model_threads_can_be_set() -> None:
+    config = load_config({"runner": "stigmer-runner"}, environ={})
+    choice = choose_runner(config, {"STIGMER_E2E_STIGMER_RUNNER_THREADS": "1"})
+    assert choice.llm_threads == 1
+    assert load_config({}, environ={"STIGMER_E2E_STIGMER_RUNNER_THREADS": "1"}).runner == (
+        "reference")  # not a setting: accepted beside the strict ones
