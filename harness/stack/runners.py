@@ -83,6 +83,9 @@ def stigmer_runner_env(config: SuiteConfig) -> dict[str, str]:
         "STIGMER_TOKEN": config.server_api_key or config.api_key,
         "STIGMER_EXECUTION_MODE": "local",
         "STIGMER_CHECKPOINTER_TYPE": "memory",
+        # Its artifact store defaults to /var/stigmer/artifacts (root's; uid 1000 in its image):
+        # relative = inside its own working directory (a temp dir, or the image's tmpfs /work).
+        "LOCAL_ARTIFACT_PATH": "artifacts",
         # Its stall guard (default 300 s without a stream event) would end an execution while
         # a loaded machine still reads the first prompt: the suite's own time limit decides.
         "GRAPHTON_STALL_TIMEOUT_SECONDS": str(max(300, int(config.execution_timeout))),
