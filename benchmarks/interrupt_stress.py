@@ -39,8 +39,8 @@ import psutil
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from harness import leaks  # noqa: E402
 from harness.config import ENV_PREFIX  # noqa: E402
+from harness.runs import leaks  # noqa: E402
 
 SELECTION = ["features/agent_deployment.feature", "features/workflow_execution.feature",
              "-n", "Every agent gets a default instance",
@@ -126,8 +126,8 @@ def remove_leftovers(results: Path, tmpdir: Path, behave_pid: int) -> None:
         leaks.stop_process_group(process.pid)
     projects = leaks.live_compose_projects() or set()
     if leaks.own_compose_projects(projects, behave_pid):
-        from harness.docker_engine import docker_client
         from harness.stack.compose import remove_project_resources
+        from harness.stack.docker_engine import docker_client
 
         client = docker_client(timeout=10)
         try:

@@ -34,11 +34,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from harness.checks.prerequisites import check_all  # noqa: E402
 from harness.config import load_config  # noqa: E402
-from harness.manifests import load_manifests  # noqa: E402
-from harness.prerequisites import check_all  # noqa: E402
-from harness.stack.stack import EmbeddedStack  # noqa: E402
-from harness.stigmer_api import StigmerApi  # noqa: E402
+from harness.stack.build import build_stack  # noqa: E402
+from harness.stigmer.client import StigmerApi  # noqa: E402
+from harness.stigmer.manifests import load_manifests  # noqa: E402
 
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 Row = tuple[str, str, str]  # measure, value, how
@@ -82,8 +82,9 @@ def execution_latencies(address: str, count: int) -> list[float]:
         latencies = []
         for _ in range(count):
             started = time.monotonic()
-            execution = api.run(greeter, "Say hello")
-            api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=60, interval=0.05)
+            execution = api.agent_executions.run(greeter, "Say hello")
+            api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=60,
+                                                interval=0.05)
             latencies.append(time.monotonic() - started)
         return latencies
     finally:
@@ -117,9 +118,9 @@ def burst(address: str, count: int) -> tuple[int, float]:
         greeter = next(a for a in agents if a.metadata.slug == "greeter")
 
         def one(_index: int) -> bool:
-            execution = api.run(greeter, "Say hello")
+            execution = api.agent_executions.run(greeter, "Say hello")
             try:
-                api.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=600,
+                api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED", timeout=600,
                                    interval=0.2)
                 return True
             except Exception:  # counted as not completed
@@ -141,7 +142,7 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
     report = check_all(config)
     for attempt in ("cold", "warm"):
         with tempfile.TemporaryDirectory(prefix="stigmer-e2e-bench-") as tmp:
-            stack = EmbeddedStack(config, report, Path(tmp), quiet)
+            stack = build_stack(config, report, Path(tmp), quiet)
             try:
                 server_s = timed(stack.start)
                 services_s = timed(stack.ensure_execution_services)
@@ -156,7 +157,7 @@ def stack_rows(provider: str, executions: int, burst_size: int = 0) -> list[Row]
         rows.append((f"{provider}: server start ({attempt})", f"{server_s:.2f} s",
                      "StigmerServerProcess until healthy"))
         rows.append((f"{provider}: LLM + Temporal + agent-runner start ({attempt})",
-                     f"{services_s:.1f} s", "EmbeddedStack.ensure_execution_services"))
+                     f"{services_s:.1f} s", "Stack.ensure_execution_services"))
         rows.append((f"{provider}: stack stop ({attempt})", f"{stop_s:.1f} s", "stack.stop"))
     rows.append((f"{provider}: execution latency (median of {executions})",
                  f"{statistics.median(latencies):.2f} s",

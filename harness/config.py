@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("embedded", "external")
 SERVICE_PROVIDERS = ("auto", "compose", "processes", "external")
-CLI_DIALECTS = ("auto", "current", "january")  # harness.cli.DIALECTS; auto = the profile's
+CLI_DIALECTS = ("auto", "current", "january")  # harness.stigmer.cli.DIALECTS; auto = the profile's
 
 #: ``-D`` keys in these namespaces are not settings: behave's own (formatter options) and
 #: free-form extension keys for a project's own steps (``-D x_<name>=...``, in ``extra``).
@@ -42,7 +42,7 @@ ENV_NOT_SETTINGS: dict[str, str] = {
     "PYTHON_BASE_IMAGE": "base image for scripts/build-images.sh",
     "CACHE": "wheel/download cache of scripts/build-images.sh",
     "BUILD_NO_CACHE": "scripts/build-images.sh builds without Docker's layer cache",
-    "DOCKER_ENV": "file naming the Docker engine (harness/docker_engine.py, scripts)",
+    "DOCKER_ENV": "file naming the Docker engine (harness/stack/docker_engine.py, scripts)",
     "DOCKER_STATE": "state directory of scripts/provision-docker.sh",
     "DOCKER_EXEC": "exec root of scripts/provision-docker.sh",
     "DOCKERD_TIMEOUT": "seconds scripts/provision-docker.sh waits for dockerd",
@@ -273,6 +273,14 @@ def _environment_values(environ: Mapping[str, str], known: list[str]) -> dict[st
             raise ConfigError(f"unknown setting {variable!r} in the environment{hint} - unset "
                               "it or use one of the README's settings table")
     return values
+
+
+def resolve_services(config: SuiteConfig, docker_ok: bool) -> str:
+    """How Temporal + agent-runner come up: the ``services`` setting; for ``auto``, compose
+    when Docker answers, else local processes (the stack and the prerequisites agree)."""
+    if config.services != "auto":
+        return config.services
+    return "compose" if docker_ok else "processes"
 
 
 def load_config(

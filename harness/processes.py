@@ -42,8 +42,8 @@ def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-#: Called with (name, pid, argv) of every process ``ManagedProcess`` starts (harness.leaks records
-#: them, so that the next run can stop what a killed run left behind).
+#: Called with (name, pid, argv) of every process ``ManagedProcess`` starts
+#: (harness.runs.leaks records them, so that the next run can stop what a killed run left behind).
 _START_LISTENERS: list[Callable[[str, int, list[str]], None]] = []
 
 
@@ -193,7 +193,7 @@ class ManagedProcess:
         self.stop()
 
 
-#: Called with the path of every ``TempDir`` (harness.leaks records them, so that the next run
+#: Called with the path of every ``TempDir`` (harness.runs.leaks records them, so that the next run
 #: removes what a killed run left behind).
 _TEMPDIR_LISTENERS: list[Callable[[Path], None]] = []
 

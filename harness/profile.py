@@ -70,7 +70,7 @@ class TargetProfile:
     generation: str
     reference_flags: bool  # pass the reference server's extra flags (hosts, runner timeouts)
     health_service: bool  # serves grpc.health.v1 (readiness never depends on it)
-    cli_dialect: str  # `current` | `january` (harness/cli.py)
+    cli_dialect: str  # `current` | `january` (harness/stigmer/cli.py)
     max_message_bytes: int
     api_key_in_local_mode: bool  # the server can be made to require an API key
     #: reference-only behaviours this build shares (the reference profile: all of them)

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.config import ConfigError, load_config
-from harness.flakiness import report_existing, run_flakiness
+from harness.runs.flakiness import report_existing, run_flakiness
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.config import ConfigError
-from harness.parallel import ISOLATED_TAGS, run_parallel
+from harness.runs.parallel import ISOLATED_TAGS, run_parallel
 
 
 def main(argv: list[str] | None = None) -> int:

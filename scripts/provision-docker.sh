@@ -17,7 +17,7 @@
 #    ~/.docker/cli-plugins). Its `docker-compose` console script always exits 0: never use it.
 #
 # The engine in use is written to $STIGMER_E2E_DOCKER_ENV (default <repo>/.stigmer-e2e/docker.env)
-# as `DOCKER_HOST=...`; harness/docker_engine.py and scripts/build-images.sh read it when
+# as `DOCKER_HOST=...`; harness/stack/docker_engine.py and scripts/build-images.sh read it when
 # DOCKER_HOST is not set. Shells can `set -a; . .stigmer-e2e/docker.env; set +a`.
 #
 # Environment: STIGMER_E2E_DOCKER_STATE, STIGMER_E2E_DOCKER_EXEC (exec root, default

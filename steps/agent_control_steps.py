@@ -19,15 +19,16 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.load_checks import execution_problems
-from harness.secret_scan import forms_in, scan_files
-from harness.stigmer_api import MessageType, RuntimeValue, describe_execution, phase_name
-from harness.temporal_view import (
+from harness.checks.load import execution_problems
+from harness.checks.secret_scan import forms_in, scan_files
+from harness.stack.temporal_view import (
     CLOSED_BY_CANCEL,
     TemporalView,
     require_view,
     wait_for_workflow,
 )
+from harness.stigmer.agents import MessageType, describe_execution, phase_name
+from harness.stigmer.executions import RuntimeValue
 from harness.waiting import wait_until
 
 SETTLE_S = 3.0
@@ -39,7 +40,7 @@ def _timeout(context) -> float:
 
 def _wait(context, phase: str):
     world = context.world
-    execution = world.api.wait_for_phase(world.last_execution.metadata.id, phase,
+    execution = world.api.agent_executions.wait_for_phase(world.last_execution.metadata.id, phase,
                                          timeout=_timeout(context))
     return world.remember_execution(execution)
 
@@ -53,16 +54,15 @@ def step_run_with_env(context, slug: str, message: str) -> None:
         values[row["name"]] = RuntimeValue(row["value"], secret=secret)
         if secret:
             world.redactor.add(row["value"])
-    agent = world.api.get_agent(slug)
-    world.remember_execution(world.api.run(agent, message, runtime_env=values))
+    agent = world.api.agents.get(slug)
+    world.remember_execution(world.api.agent_executions.run(agent, message, runtime_env=values))
 
 
 @when('I run the agent "{slug}" with the message "{message}" on the configured model')
 def step_run_configured_model(context, slug: str, message: str) -> None:
     world = context.world
-    context.requested_model = context.suite_config.model
-    execution = world.api.run(world.api.get_agent(slug), message, model=context.requested_model)
-    world.remember_execution(execution)
+    context.world.requested_model = context.suite_config.model
+    world.run_agent(slug, message, model=context.world.requested_model)
 
 
 def full_model_name(model: str) -> str:
@@ -79,16 +79,15 @@ def full_model_name(model: str) -> str:
       'its full name')
 def step_run_full_model_name(context, slug: str, message: str) -> None:
     world = context.world
-    context.requested_model = full_model_name(context.suite_config.model)
-    execution = world.api.run(world.api.get_agent(slug), message, model=context.requested_model)
-    world.remember_execution(execution)
+    context.world.requested_model = full_model_name(context.suite_config.model)
+    world.run_agent(slug, message, model=context.world.requested_model)
 
 
 @when('I run the agent "{slug}" with the message "{message}" on the model "{model}"')
 def step_run_model(context, slug: str, message: str, model: str) -> None:
     world = context.world
-    context.requested_model = model
-    world.remember_execution(world.api.run(world.api.get_agent(slug), message, model=model))
+    context.world.requested_model = model
+    world.run_agent(slug, message, model=model)
 
 
 @then("the execution completes")
@@ -112,7 +111,7 @@ def step_answer_mentions(context, text: str) -> None:
 
 @then('no message of the execution contains "{secret}"')
 def step_no_message_leak(context, secret: str) -> None:
-    execution = context.world.api.execution(context.world.last_execution.metadata.id)
+    execution = context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
     leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")
     assert_that(forms_in(execution.status.error, secret), equal_to([]))
@@ -132,10 +131,10 @@ def step_reports_model(context) -> None:
     """The record names exactly the model the execution asked for (not the runner's default)
     and counts the tokens it produced."""
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
-    assert_that(execution.spec.execution_config.model_name, equal_to(context.requested_model))
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
+    assert_that(execution.spec.execution_config.model_name, equal_to(context.world.requested_model))
     usage = execution.status.streaming_usage
-    assert_that(usage.model, equal_to(context.requested_model))
+    assert_that(usage.model, equal_to(context.world.requested_model))
     assert_that(usage.output_tokens, greater_than(0))
 
 
@@ -164,18 +163,18 @@ def step_cancel_when_running(context) -> None:
     """Cancels while the answer is being streamed (some AI text is already recorded)."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    wait_until(lambda: world.api.execution(execution_id),
+    wait_until(lambda: world.api.agent_executions.get(execution_id),
                lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and bool(_ai_text(e).strip()),
                timeout=_timeout(context), interval=0.1,
                what=f"{execution_id} to stream its answer", describe=describe_execution)
-    world.remember_execution(world.api.cancel(execution_id))
+    world.remember_execution(world.api.agent_executions.cancel(execution_id))
 
 
 @then("the execution ends cancelled")
 def step_ends_cancelled(context) -> None:
     execution = _wait(context, "CANCELLED")
     # It stays cancelled: the runner must not overwrite the terminal phase afterwards.
-    again = context.world.api.execution(execution.metadata.id)
+    again = context.world.api.agent_executions.get(execution.metadata.id)
     assert_that(phase_name(again.status.phase), equal_to("CANCELLED"))
 
 
@@ -196,9 +195,9 @@ def step_workflow_and_runner_stopped(context) -> None:
     unfinished = [p for p in view.pending if p.state != "CANCEL_REQUESTED"]
     assert told or not view.pending, f"the runner's work was not told to stop: {view.summary()}"
     assert_that(unfinished, equal_to([]), view.summary())
-    frozen = world.api.execution(execution_id)
+    frozen = world.api.agent_executions.get(execution_id)
     time.sleep(SETTLE_S)  # longer than a runner's update interval and heartbeat throttle
-    later = world.api.execution(execution_id)
+    later = world.api.agent_executions.get(execution_id)
     assert_that(phase_name(later.status.phase), equal_to("CANCELLED"))
     assert_that([(m.type, m.content) for m in later.status.messages],
                 equal_to([(m.type, m.content) for m in frozen.status.messages]),
@@ -217,23 +216,23 @@ def step_explains_cancel(context) -> None:
 @when('I run the agent "{slug}" {count:d} times at once with the message "{message}"')
 def step_run_many(context, slug: str, count: int, message: str) -> None:
     world = context.world
-    agent = world.api.get_agent(slug)
+    agent = world.api.agents.get(slug)
     with ThreadPoolExecutor(max_workers=count) as pool:
-        started = list(pool.map(lambda _: world.api.run(agent, message), range(count)))
+        started = list(pool.map(lambda _: world.api.agent_executions.run(agent, message),
+                                range(count)))
     for execution in started:
         world.remember_execution(execution)
-    context.batch = [execution.metadata.id for execution in started]
-    context.batch_request = {"agent_id": agent.metadata.id, "message": message}
+    context.world.batch = [execution.metadata.id for execution in started]
+    context.world.batch_request = {"agent_id": agent.metadata.id, "message": message}
 
 
 @then("all {count:d} executions finish")
 def step_all_finish(context, count: int) -> None:
     world = context.world
-    assert_that(set(context.batch), has_length(count))
+    assert_that(set(context.world.batch), has_length(count))
     deadline_each = _timeout(context) * 2
-    finals = [world.api.wait_until_terminal(execution_id, deadline_each)
-              for execution_id in context.batch]
-    context.batch_finals = finals
+    finals = [world.api.agent_executions.wait_until_terminal(execution_id, deadline_each)
+              for execution_id in context.world.batch]
     phases = [phase_name(execution.status.phase) for execution in finals]
     assert_that(phases, equal_to(["COMPLETED"] * count))
 
@@ -243,11 +242,11 @@ def step_none_lost(context) -> None:
     """Each one is listed once and is its own execution: own id, own session, the message
     sent, and an answer of its own."""
     world = context.world
-    listed = world.api.list_execution_ids()
-    assert_that(listed, has_items(*context.batch))
+    listed = world.api.agent_executions.ids()
+    assert_that(listed, has_items(*context.world.batch))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
     problems = execution_problems(
-        [world.api.execution(i) for i in context.batch], **context.batch_request)
+        [world.api.agent_executions.get(i) for i in world.batch], **world.batch_request)
     assert_that(problems, equal_to([]))
 
 
@@ -286,12 +285,12 @@ def step_update_finished(context) -> None:
     same final phase with one more answer."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    world.notes["finished_record"] = world.api.execution(execution_id)
+    world.notes["finished_record"] = world.api.agent_executions.get(execution_id)
     world.notes["update_errors"] = []
     for phase, extra in (("IN_PROGRESS", "A sentence added after the end."), ("FAILED", ""),
                          ("COMPLETED", "Another answer, sent after the end.")):
         try:
-            world.api.send_status(execution_id, phase, extra_ai_message=extra)
+            world.api.agent_executions.send_status(execution_id, phase, extra_ai_message=extra)
             world.notes["update_errors"].append(None)
         except StigmerError as error:
             world.notes["update_errors"].append(error)
@@ -310,6 +309,6 @@ def step_updates_refused(context) -> None:
 def step_finished_unchanged(context) -> None:
     world = context.world
     before = world.notes["finished_record"]
-    after = world.api.execution(before.metadata.id)
+    after = world.api.agent_executions.get(before.metadata.id)
     assert_that(phase_name(after.status.phase), equal_to(phase_name(before.status.phase)))
     assert_that(after.status, equal_to(before.status))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from behave import fixture, given, then, use_fixture
 from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
-from harness.mcp_fixture import McpFixtureServer
-from harness.secret_scan import remember_secret
-from harness.stigmer_api import MessageType
-from harness.transcripts import requested_tools, tool_uses
+from harness.checks.secret_scan import remember_secret
+from harness.doubles.mcp_server import McpFixtureServer
+from harness.stigmer.agents import MessageType
+from harness.stigmer.transcripts import requested_tools, tool_uses
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
 
@@ -21,7 +22,7 @@ def tool_server(context, name: str, token: str = "") -> Iterator[McpFixtureServe
     """The suite's MCP server, on the addresses the agent-runner reaches (a vault opened only
     by ``token`` when one is given); stopped at the end of the scenario."""
     stack = context.stack
-    log_dir = getattr(stack, "log_dir", None) or context.run_dir / "logs"
+    log_dir = Path(stack.info.log_dir) if stack.info.log_dir else context.run_dir / "logs"
     server = McpFixtureServer(log_path=log_dir / f"mcp-{name}.log", token=token,
                               hosts=stack.info.host_addresses).start()
     try:
@@ -35,7 +36,7 @@ def _register(context, server: McpFixtureServer, fixtures: str, slug: str) -> No
     world.notes.setdefault("mcp_fixtures", {})[slug] = server
     values = server.url_values(context.stack.info.runner_host)
     for manifest in world.manifests(fixtures):
-        registered = world.api.apply_mcp_server(manifest, values)
+        registered = world.api.mcp_servers.apply(manifest, values)
         assert_that(registered.metadata.slug, equal_to(slug))
 
 
@@ -53,7 +54,7 @@ def step_vault_registered(context, slug: str) -> None:
 
 
 def _final(context):
-    return context.world.api.execution(context.world.last_execution.metadata.id)
+    return context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
 
 
 @then('the agent called the "{tool}" tool of the "{server}" server')

@@ -12,12 +12,12 @@ from hamcrest import (
     is_not,
 )
 
-from harness.stigmer_api import MessageType
-from harness.world import FIXTURES
+from harness.scenario.world import FIXTURES
+from harness.stigmer.agents import MessageType
 
 
 def _push(context, name: str):
-    skill = context.world.api.push_skill(FIXTURES / "skills" / name)
+    skill = context.world.api.skills.push(FIXTURES / "skills" / name)
     context.world.notes.setdefault("skills", {})[name] = skill
     return skill
 
@@ -34,7 +34,7 @@ def step_push(context, name: str) -> None:
 
 @then('the skill "{name}" is kept with its instructions and a version')
 def step_skill_kept(context, name: str) -> None:
-    skill = context.world.api.get_skill(name)
+    skill = context.world.api.skills.get(name)
     pushed = context.world.notes["skills"][name]
     assert_that(skill.metadata.id, equal_to(pushed.metadata.id))
     body = (FIXTURES / "skills" / name / "SKILL.md").read_text()

@@ -18,14 +18,14 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.fixture_resources import (
+from harness.scenario.world import ScenarioWorld
+from harness.stigmer.fixtures import (
     apply_resource,
     current_ids,
     fixture_resources,
     get_resource,
     stored_spec_differences,
 )
-from harness.world import ScenarioWorld
 
 
 def _cli_applied_fixtures(world: ScenarioWorld) -> list[Path]:
@@ -131,7 +131,7 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
 def step_count(context, count: int) -> None:
     world = context.world
     assert_that(world.last_error, none())
-    listed = world.api.list_agents()
+    listed = world.api.agents.slugs()
     assert_that(listed, has_length(count), f"listed: {listed}")
     assert_that(sorted(set(listed)), equal_to(sorted(listed)), "an agent is listed twice")
     expected = expected_agents(world)
@@ -139,12 +139,12 @@ def step_count(context, count: int) -> None:
         assert_that(sorted(listed), equal_to(sorted(expected)),
                     "the agents listed are not the ones deployed by this scenario")
     for slug in listed:  # every listed agent is really there, under that name
-        assert_that(world.api.get_agent(slug).metadata.slug, equal_to(slug))
+        assert_that(world.api.agents.get(slug).metadata.slug, equal_to(slug))
 
 
 @then("no agent exists")
 def step_none_exist(context) -> None:
-    assert_that(context.world.api.list_agents(), has_length(0))
+    assert_that(context.world.api.agents.slugs(), has_length(0))
 
 
 def _manifest_spec(world: ScenarioWorld, slug: str):
@@ -155,7 +155,7 @@ def _manifest_spec(world: ScenarioWorld, slug: str):
 
 @then('the agent "{slug}" has its name, instructions and an identifier')
 def step_core_fields(context, slug: str) -> None:
-    agent = context.world.api.get_agent(slug)
+    agent = context.world.api.agents.get(slug)
     assert_that(agent.metadata.name, equal_to(slug))
     assert_that(agent.metadata.slug, equal_to(slug))
     assert_that(agent.metadata.id, starts_with("agt-"))
@@ -168,7 +168,7 @@ def step_core_fields(context, slug: str) -> None:
 
 @then('the agent "{slug}" has a description and an icon')
 def step_optional_fields(context, slug: str) -> None:
-    agent = context.world.api.get_agent(slug)
+    agent = context.world.api.agents.get(slug)
     assert_that(agent.spec.description.strip(), is_not(equal_to("")))
     assert_that(agent.spec.icon_url, starts_with("https://"))
     sent = _manifest_spec(context.world, slug)
@@ -179,7 +179,7 @@ def step_optional_fields(context, slug: str) -> None:
 
 @then('the agent "{slug}" has no description and no icon')
 def step_no_optional_fields(context, slug: str) -> None:
-    agent = context.world.api.get_agent(slug)
+    agent = context.world.api.agents.get(slug)
     assert_that(agent.spec.description, equal_to(""))
     assert_that(agent.spec.icon_url, equal_to(""))
 
@@ -187,15 +187,15 @@ def step_no_optional_fields(context, slug: str) -> None:
 @then('the agent "{slug}" has a default instance named "{instance_name}"')
 def step_default_instance(context, slug: str, instance_name: str) -> None:
     world = context.world
-    agent = world.api.get_agent(slug)
+    agent = world.api.agents.get(slug)
     assert_that(agent.status.default_instance_id, starts_with("ain-"))
-    instance = world.api.default_instance(agent)
+    instance = world.api.agents.default_instance(agent)
     assert_that(instance.metadata.id, equal_to(agent.status.default_instance_id))
     assert_that(instance.metadata.name, equal_to(instance_name))
     assert_that(instance.spec.agent_id, equal_to(agent.metadata.id))
     assert_that(instance.metadata.org, equal_to(agent.metadata.org))
     # The agent's instances, as Stigmer lists them, include it (and only its own).
-    listed = world.api.instances_of(agent)
+    listed = world.api.agents.instances_of(agent)
     assert_that([i.metadata.id for i in listed], has_item(instance.metadata.id))
     assert_that({i.spec.agent_id for i in listed}, equal_to({agent.metadata.id}))
 
@@ -229,14 +229,14 @@ def step_error_explains_rule(context) -> None:
 @then('the agent "{slug}" kept its identifier')
 def step_kept_id(context, slug: str) -> None:
     first = context.world.notes["first_ids"][slug]
-    assert_that(context.world.api.get_agent(slug).metadata.id, equal_to(first))
+    assert_that(context.world.api.agents.get(slug).metadata.id, equal_to(first))
 
 
 @when('I delete the agent "{slug}"')
 def step_delete(context, slug: str) -> None:
     world = context.world
-    agent = world.api.get_agent(slug)
-    world.api.delete_agent(agent.metadata.id)
+    agent = world.api.agents.get(slug)
+    world.api.agents.delete(agent.metadata.id)
     world.notes.setdefault("deleted_agents", set()).add(slug)
     world.notes.setdefault("deleted_ids", {})[slug] = agent
 
@@ -244,13 +244,13 @@ def step_delete(context, slug: str) -> None:
 @then('the agent "{slug}" does not exist')
 def step_absent(context, slug: str) -> None:
     world = context.world
-    assert_that(world.api.find_agent(slug), is_(none()))
+    assert_that(world.api.agents.find(slug), is_(none()))
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
-    assert_that(world.api.list_agents(), is_not(has_item(slug)))  # type: ignore[arg-type]
+    assert_that(world.api.agents.slugs(), is_not(has_item(slug)))  # type: ignore[arg-type]
     deleted = world.notes.get("deleted_ids", {}).get(slug)
     if deleted is not None:  # gone by id too, and its default instance with it
         for read in (lambda: world.api.client.agents.get(deleted.metadata.id),
-                     lambda: world.api.default_instance(deleted)):
+                     lambda: world.api.agents.default_instance(deleted)):
             try:
                 read()
             except StigmerError as error:

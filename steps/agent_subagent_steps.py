@@ -13,11 +13,11 @@ from hamcrest import (
     is_not,
 )
 
-from harness.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
+from harness.stigmer.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
 
 
 def _final(context):
-    return context.world.api.execution(context.world.last_execution.metadata.id)
+    return context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
 
 
 @then('the agent delegated to its sub-agent "{name}"')

@@ -3,7 +3,6 @@ every refusal is quick and says what is wrong."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from behave import then, when
@@ -18,11 +17,12 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
-from harness.cli import CliResult, DialectUnsupported
-from harness.manifests import ManifestError
 from harness.processes import free_port
-from harness.stigmer_api import StigmerApi, phase_name
-from harness.world import ScenarioWorld
+from harness.scenario.world import ScenarioWorld
+from harness.stigmer.agents import phase_name
+from harness.stigmer.cli import CliResult, DialectUnsupported
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.manifests import ManifestError
 
 BASIC_AGENTS = ["greeter", "helper-with-profile"]
 MB = 1_000_000
@@ -61,12 +61,12 @@ def _unreachable_address() -> str:
 
 def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
     def run(size: int) -> Callable[[], object]:
-        return lambda: world.api.run(world.api.get_agent("greeter"), "a" * size)
+        return lambda: world.api.agent_executions.run(world.api.agents.get("greeter"), "a" * size)
 
     def unreachable() -> object:
         api = StigmerApi(_unreachable_address(), world.config.api_key, world.org)
         try:
-            return api.list_agents()
+            return api.agents.slugs()
         finally:
             api.close()
 
@@ -79,9 +79,9 @@ def _api_actions(world: ScenarioWorld) -> dict[str, Callable[[], object]]:
         "an empty message": run(0),
         "a 1 MB message": run(MB),
         "a 5 MB message": run(5 * MB),
-        "a request for an execution that never was": lambda: world.api.execution(
+        "a request for an execution that never was": lambda: world.api.agent_executions.get(
             UNKNOWN_EXECUTION),
-        "a request for an agent that never was": lambda: world.api.get_agent(UNKNOWN_AGENT),
+        "a request for an agent that never was": lambda: world.api.agents.get(UNKNOWN_AGENT),
         "a request to a server that cannot be reached": unreachable,
     })
     return actions
@@ -111,14 +111,7 @@ def step_send_api(context, what: str) -> None:
     world = context.world
     actions = _api_actions(world)
     assert what in actions, f"no such input: {what!r} (known: {', '.join(actions)})"
-    world.last_error = None
-    world.notes["result"] = None
-    started = time.monotonic()
-    try:
-        world.notes["result"] = actions[what]()
-    except (StigmerError, ManifestError) as error:
-        world.last_error = error
-    world.notes["seconds"] = time.monotonic() - started
+    world.attempt(actions[what], refusals=(StigmerError, ManifestError))
 
 
 @when("I give the command line {what}")
@@ -145,7 +138,7 @@ def step_refused(context, refusal: str, seconds: int) -> None:
     assert_that(refusal, is_in(list(REFUSALS)))
     assert_that(error_kind(world.last_error), equal_to(REFUSALS[refusal]),
                 f"expected a refusal as {refusal}, got: {world.last_error!r}")
-    assert_that(world.notes["seconds"], less_than(seconds))
+    assert_that(world.last_attempt.seconds, less_than(seconds))
 
 
 @then('the error mentions "{text}"')
@@ -162,15 +155,15 @@ def step_error_names_rule(context, field: str, rule: str) -> None:
 
 @then("my agents are unchanged")
 def step_agents_unchanged(context) -> None:
-    assert_that(sorted(context.world.api.list_agents()), equal_to(BASIC_AGENTS))
+    assert_that(sorted(context.world.api.agents.slugs()), equal_to(BASIC_AGENTS))
 
 
 @then("nothing was stored")
 def step_nothing_stored(context) -> None:
     """Only the Background's agents, and no execution, exist in the organization."""
     api = context.world.api
-    assert_that(sorted(api.list_agents()), equal_to(BASIC_AGENTS))
-    assert_that(api.list_execution_ids(), equal_to([]))
+    assert_that(sorted(api.agents.slugs()), equal_to(BASIC_AGENTS))
+    assert_that(api.agent_executions.ids(), equal_to([]))
 
 
 @then("the command is refused as {refusal} within {seconds:d} seconds")
@@ -185,20 +178,21 @@ def step_cli_refused_within(context, refusal: str, seconds: int) -> None:
 def step_accepted(context) -> None:
     world = context.world
     assert_that(world.last_error, equal_to(None), f"refused: {world.last_error}")
-    world.remember_execution(world.notes["result"])
+    world.remember_execution(world.last_attempt.result)
 
 
 @then("the execution ends within {seconds:d} seconds")
 def step_ends_within(context, seconds: int) -> None:
     world = context.world
-    final = world.api.wait_until_terminal(world.last_execution.metadata.id, seconds)
+    final = world.api.agent_executions.wait_until_terminal(world.last_execution.metadata.id,
+                                                           seconds)
     world.remember_execution(final)
     assert_that(phase_name(final.status.phase), is_in(["COMPLETED", "FAILED"]))
 
 
 @then("the message was stored whole")
 def step_message_whole(context) -> None:
-    execution = context.world.api.execution(context.world.last_execution.metadata.id)
+    execution = context.world.api.agent_executions.get(context.world.last_execution.metadata.id)
     assert_that(execution.spec.message, instance_of(str))
     assert_that(len(execution.spec.message), equal_to(MB))
     assert_that(execution.metadata.id, not_none())

@@ -20,7 +20,7 @@ from hamcrest import (
     not_none,
 )
 
-from harness.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
+from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
 
 ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 
@@ -197,7 +197,7 @@ def step_cli_final_phase_only(context, phase: str) -> None:
 def _started_execution(context, phase: str) -> None:
     execution_id = _last(context).execution_id
     assert_that(execution_id, not_none(), _last(context).transcript())
-    execution = context.world.api.wait_for_phase(
+    execution = context.world.api.agent_executions.wait_for_phase(
         execution_id, phase, timeout=context.suite_config.execution_timeout)
     context.world.remember_execution(execution)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from behave import then, when
 from hamcrest import assert_that, contains_exactly, equal_to, is_in, is_not
 
-from harness import validation
+from harness.checks import validation
 from harness.stack.runners import choose_runner
-from harness.stigmer_api import MessageType, phase_name
+from harness.stigmer.agents import MessageType, phase_name
 
 BASIC_AGENT = "greeter"
 #: Greets nobody and holds no greeting word: a greeting in the answer is the agent's own.
@@ -21,9 +21,9 @@ def _timeout(context) -> float:
 
 def _run(context, slug: str, message: str):
     world = context.world
-    agent = world.api.get_agent(slug)
+    agent = world.api.agents.get(slug)
     world.notes["my_message"] = message
-    return world.remember_execution(world.api.run(agent, message))
+    return world.remember_execution(world.api.agent_executions.run(agent, message))
 
 
 @when("I run the basic agent")
@@ -39,7 +39,8 @@ def step_run(context, slug: str, message: str) -> None:
 @when('I run the agent "{slug}" with the message "{message}" and follow it')
 def step_run_follow(context, slug: str, message: str) -> None:
     execution = _run(context, slug, message)
-    followed = context.world.api.follow(execution.metadata.id, timeout=_timeout(context))
+    followed = context.world.api.agent_executions.follow(execution.metadata.id,
+                                                         timeout=_timeout(context))
     context.world.notes["followed"] = followed
     context.world.remember_execution(followed.final)
 
@@ -65,8 +66,7 @@ def _human_message(execution, context) -> str:
 def _completed_answer(context) -> tuple[str, str]:
     """(my message, the agent's coherent answer of its own) of the last execution."""
     world = context.world
-    execution = world.api.wait_for_phase(world.last_execution.metadata.id, "COMPLETED",
-                                         timeout=_timeout(context))
+    execution = world.wait_for("COMPLETED")
     world.remember_execution(execution)
     answer, prompt = _last_ai_answer(execution), _human_message(execution, context)
     coherent = validation.is_coherent_answer(answer, prompt)
@@ -97,7 +97,7 @@ def step_no_greeting(context) -> None:
 def _created(context):
     """The record Stigmer returned when the last execution was created."""
     world = context.world
-    created = world.api.created.get(world.last_execution.metadata.id)
+    created = world.api.agent_executions.created.get(world.last_execution.metadata.id)
     assert created is not None, "the scenario did not create this execution through the API"
     return created
 
@@ -117,7 +117,7 @@ def step_phases_in_order(context, phases: str) -> None:
 @then("the execution holds my message and the agent's answer")
 def step_holds_messages(context) -> None:
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     sent = world.notes.get("my_message", execution.spec.message)
     assert_that(_human_message(execution, context), equal_to(sent))
     answer = _last_ai_answer(execution)
@@ -132,7 +132,7 @@ def step_streamed_is_kept(context) -> None:
     streamed = [_last_ai_answer(s) for s in world.notes["followed"].snapshots
                 if any(m.type == MessageType.MESSAGE_AI for m in s.status.messages)]
     assert_that(streamed, is_not(equal_to([])), "the stream showed no answer")
-    kept = _last_ai_answer(world.api.execution(world.last_execution.metadata.id))
+    kept = _last_ai_answer(world.api.agent_executions.get(world.last_execution.metadata.id))
     assert_that(streamed[-1], equal_to(kept))
     for earlier in streamed[:-1]:
         assert kept.startswith(earlier.strip()[:20]), f"streamed {earlier!r}, kept {kept!r}"
@@ -141,9 +141,9 @@ def step_streamed_is_kept(context) -> None:
 @then('the execution exists for the agent "{slug}"')
 def step_exists_for(context, slug: str) -> None:
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     assert_that(execution.metadata.id[:4], equal_to("aex-"))
-    assert_that(execution.spec.agent_id, equal_to(world.api.get_agent(slug).metadata.id))
+    assert_that(execution.spec.agent_id, equal_to(world.api.agents.get(slug).metadata.id))
     world.remember_execution(execution)
 
 
@@ -161,6 +161,6 @@ def step_phase_at_start(context, phases: str) -> None:
     created = _created(context)
     assert_that(phase_name(created.status.phase), is_in(allowed))
     assert_that(created.status.completed_at, equal_to(""))
-    stored = context.world.api.execution(created.metadata.id)
+    stored = context.world.api.agent_executions.get(created.metadata.id)
     assert_that(stored.metadata.id, equal_to(created.metadata.id))
     assert_that(stored.spec.message, equal_to(created.spec.message))

@@ -1,4 +1,4 @@
-"""Steps that break parts of the platform on purpose (``harness.faults``) and check that
+"""Steps that break parts of the platform on purpose (``harness.stack.faults``) and check that
 executions end or recover; every fault is repaired by a scenario cleanup."""
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from hamcrest import (
     less_than,
     not_none,
 )
-from stigmer import StigmerError
 
-from harness.faults import Faults, runner_process, unsupported_reason
-from harness.load_checks import execution_problems
-from harness.stigmer_api import MessageType, describe_execution, phase_name
-from harness.temporal_view import require_view, wait_for_workflow
+from harness.checks.load import execution_problems
+from harness.stack.faults import Faults, unsupported_reason
+from harness.stack.temporal_view import require_view, wait_for_workflow
+from harness.stigmer.agents import MessageType, describe_execution, phase_name
 from harness.waiting import wait_until
 
 
 def _faults(context) -> Faults:
-    faults = getattr(context, "faults", None)
+    faults = context.world.faults
     assert faults is not None, "the scenario did not ask to break parts of the platform"
     return faults
 
@@ -51,17 +50,17 @@ def _skipped(context, **needs: bool) -> bool:
 def step_faults_allowed(context) -> None:
     if _skipped(context):
         return
-    faults = Faults(context.stack)
-    context.faults = faults
+    faults = Faults.of(context.stack)
+    context.world.faults = faults
     # Repairs whatever is still broken when the scenario ends, passed or failed.
     context.add_cleanup(faults.restore)
 
 
 def _run_to_completion(context, slug: str, message: str):
     world = context.world
-    execution = world.api.run(world.api.get_agent(slug), message)
+    execution = world.api.agent_executions.run(world.api.agents.get(slug), message)
     world.remember_execution(execution)
-    done = world.api.wait_for_phase(execution.metadata.id, "COMPLETED",
+    done = world.api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED",
                                     timeout=context.suite_config.execution_timeout)
     return world.remember_execution(done)
 
@@ -84,7 +83,7 @@ def step_crash_runner(context) -> None:
     execution (so the kill cannot miss); remembers which worker and which process that was."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    wait_until(lambda: world.api.execution(execution_id),
+    wait_until(lambda: world.api.agent_executions.get(execution_id),
                lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and any(
                    m.content.strip() for m in e.status.messages
                    if m.type == MessageType.MESSAGE_AI),
@@ -97,10 +96,10 @@ def step_crash_runner(context) -> None:
     view = wait_for_workflow(temporal(context), execution_id, lambda v: bool(working(v)),
                              "to run an activity on an agent-runner")
     world.notes["crashed_work"] = working(view)[0]
-    world.notes["runner_before"] = runner_process(context.stack)
+    world.notes["runner_before"] = _faults(context).runner_process()
     world.notes["crashed_at"] = datetime.now(UTC)
     _faults(context).crash_runner()
-    world.notes["runner_after"] = runner_process(context.stack)
+    world.notes["runner_after"] = _faults(context).runner_process()
 
 
 @when("the workflow engine restarts")
@@ -127,7 +126,7 @@ def step_llm_back(context) -> None:
 @then("the execution completes within {seconds:d} seconds")
 def step_completes_within(context, seconds: int) -> None:
     world = context.world
-    world.remember_execution(world.api.wait_for_phase(
+    world.remember_execution(world.api.agent_executions.wait_for_phase(
         world.last_execution.metadata.id, "COMPLETED", timeout=seconds))
 
 
@@ -135,8 +134,7 @@ def step_completes_within(context, seconds: int) -> None:
 def step_fails_within(context, seconds: int) -> None:
     world = context.world
     started = time.monotonic()
-    execution = world.api.wait_for_phase(world.last_execution.metadata.id, "FAILED",
-                                         timeout=seconds)
+    execution = world.wait_for("FAILED", timeout=seconds)
     world.remember_execution(execution)
     world.notes["failed_after_s"] = time.monotonic() - started
 
@@ -146,7 +144,7 @@ def step_finished_after_crash(context) -> None:
     """Finished after the kill, by a retry of the crashed work on a new agent-runner process,
     with nothing lost or done twice."""
     world = context.world
-    execution = world.api.execution(world.last_execution.metadata.id)
+    execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     completed = execution.status.completed_at
     assert_that(completed, not_none())
     finished = datetime.fromisoformat(completed.replace("Z", "+00:00"))
@@ -172,7 +170,7 @@ def step_finished_after_crash(context) -> None:
 @then("the execution finished before the restart is still completed with its answer")
 def step_before_fault_kept(context) -> None:
     """The same record as before the restart: phase, messages, answer and times."""
-    execution = context.world.api.execution(context.world.notes["before_fault"])
+    execution = context.world.api.agent_executions.get(context.world.notes["before_fault"])
     assert_that(phase_name(execution.status.phase), is_in(["COMPLETED"]),
                 describe_execution(execution))
     kinds = [m.type for m in execution.status.messages]
@@ -191,9 +189,9 @@ def step_agents_unchanged(context) -> None:
     world = context.world
     applied = {slug: r for slug, r in world.agents.items() if r.metadata.id.startswith("agt-")}
     assert applied, "the scenario applied no agent"
-    assert_that(sorted(world.api.list_agents()), equal_to(sorted(applied)))
+    assert_that(sorted(world.api.agents.slugs()), equal_to(sorted(applied)))
     for slug, agent in applied.items():
-        stored = world.api.get_agent(slug)
+        stored = world.api.agents.get(slug)
         assert_that((stored.metadata.id, stored.metadata.version.id, stored.spec),
                     equal_to((agent.metadata.id, agent.metadata.version.id, agent.spec)), slug)
         assert_that(stored.status.default_instance_id, equal_to(agent.status.default_instance_id))
@@ -229,26 +227,18 @@ def step_services_back(context) -> None:
 def step_try_run(context, slug: str, message: str) -> None:
     """Records the refusal (e.g. an agent that does not exist) for the Then-steps."""
     world = context.world
-    world.last_error = None
-    world.notes["result"] = None
-    started = time.monotonic()
-    try:
-        execution = world.api.run(world.api.get_agent(slug), message)
-        world.notes["result"] = world.remember_execution(execution)
-    except StigmerError as error:
-        world.last_error = error
-    world.notes["seconds"] = time.monotonic() - started
+    world.attempt(lambda: world.run_agent(slug, message))
 
 
 @then("it is refused or fails within {seconds:d} seconds with an error naming the workflow engine")
 def step_refused_or_fails(context, seconds: int) -> None:
     world = context.world
     if world.last_error is not None:
-        assert_that(world.notes["seconds"], less_than(seconds))
+        assert_that(world.last_attempt.seconds, less_than(seconds))
         assert_that(str(world.last_error), contains_string("workflow engine"))
         return
-    execution = world.api.wait_until_terminal(world.last_execution.metadata.id,
-                                              seconds - world.notes["seconds"])
+    execution = world.api.agent_executions.wait_until_terminal(world.last_execution.metadata.id,
+                                              seconds - world.last_attempt.seconds)
     world.remember_execution(execution)
     assert_that(phase_name(execution.status.phase), equal_to("FAILED"))
     explanation = " ".join(m.content for m in execution.status.messages

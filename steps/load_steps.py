@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from behave import then, when
 from hamcrest import assert_that, equal_to, greater_than, has_items, has_length
 
-from harness.load_checks import execution_problems
+from harness.checks.load import execution_problems
 from harness.reporting.load_chart import Sample, write_load_charts
-from harness.stigmer_api import TERMINAL_PHASES, phase_name
+from harness.stigmer.agents import phase_name
 
 STARTERS = 16  # client threads creating executions at once
 POLL_INTERVAL = 0.5
@@ -60,31 +60,31 @@ def _utc(value: str) -> datetime:
 @when('I start {count:d} executions of the agent "{slug}" at once with the message "{message}"')
 def step_start_burst(context, count: int, slug: str, message: str) -> None:
     world = context.world
-    agent = world.api.get_agent(slug)
+    agent = world.api.agents.get(slug)
 
     def start(_index: int) -> tuple[str, datetime]:
-        execution = world.api.run(agent, message)
+        execution = world.api.agent_executions.run(agent, message)
         return execution.metadata.id, datetime.now(UTC)
 
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=STARTERS) as pool:
         started = list(pool.map(start, range(count)))
-    context.burst = {"started": dict(started), "began": began,
+    context.world.burst = {"started": dict(started), "began": began,
                      "start_s": time.monotonic() - began, "agent_id": agent.metadata.id,
                      "message": message}
 
 
 @then("all {count:d} executions end within {seconds:d} seconds")
 def step_burst_ends(context, count: int, seconds: int) -> None:
-    world, burst = context.world, context.burst
+    world, burst = context.world, context.world.burst
     assert_that(burst["started"], has_length(count))
     pending = set(burst["started"])
     finals = {}
     deadline = time.monotonic() + seconds
     while pending and time.monotonic() < deadline:
         for execution_id in sorted(pending):
-            execution = world.api.execution(execution_id)
-            if execution.status.phase in TERMINAL_PHASES:
+            execution = world.api.agent_executions.get(execution_id)
+            if world.api.agent_executions.is_terminal(execution):
                 finals[execution_id] = execution
                 pending.discard(execution_id)
         if pending:
@@ -93,7 +93,8 @@ def step_burst_ends(context, count: int, seconds: int) -> None:
     for execution in finals.values():
         world.remember_execution(execution)
     burst["wall_s"] = time.monotonic() - burst["began"]
-    stuck = {i: phase_name(world.api.execution(i).status.phase) for i in sorted(pending)[:10]}
+    stuck = {i: phase_name(world.api.agent_executions.get(i).status.phase)
+             for i in sorted(pending)[:10]}
     assert_that(stuck, equal_to({}), f"{len(pending)} executions still running after "
                                      f"{seconds}s (first ones shown)")
 
@@ -102,11 +103,11 @@ def step_burst_ends(context, count: int, seconds: int) -> None:
 def step_burst_completed(context) -> None:
     """Each one listed once, COMPLETED, with its own id and session, the message sent and a
     non-empty answer of its own."""
-    world, burst = context.world, context.burst
-    listed = world.api.list_execution_ids()
+    world, burst = context.world, context.world.burst
+    listed = world.api.agent_executions.ids()
     assert_that(listed, has_items(*burst["started"]))
     assert_that(len(listed), equal_to(len(set(listed))), "an execution is listed twice")
-    finals = [world.api.execution(i) for i in burst["started"]]
+    finals = [world.api.agent_executions.get(i) for i in burst["started"]]
     problems = execution_problems(finals, burst["agent_id"], burst["message"])
     print(f"[load] {len(finals)} executions checked one by one: "
           f"{problems or 'all whole and their own'}",
@@ -116,7 +117,7 @@ def step_burst_completed(context) -> None:
 
 @then("the throughput and the latency of the burst are reported")
 def step_burst_reported(context) -> None:
-    burst = context.burst
+    burst = context.world.burst
     done = {i: e for i, e in burst["finals"].items()
             if phase_name(e.status.phase) == "COMPLETED" and e.status.completed_at}
     latencies = [(_utc(e.status.completed_at) - burst["started"][i]).total_seconds()

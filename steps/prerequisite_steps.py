@@ -8,10 +8,10 @@ import os
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, is_, is_not
 
-from harness.contract import probe_contract
-from harness.health import grpc_health, stigmer_ready
-from harness.prerequisites import check_docker, check_llm
+from harness.checks.contract import probe_contract
+from harness.checks.prerequisites import check_docker, check_llm
 from harness.processes import free_port
+from harness.stack.health import grpc_health, stigmer_ready
 
 
 @then("the Stigmer server answers")
@@ -35,28 +35,30 @@ def step_server_healthy(context) -> None:
 
 @given("the model server is expected where nothing answers")
 def step_llm_nowhere(context) -> None:
-    context.probe_config = dataclasses.replace(
+    context.world.probe.config = dataclasses.replace(
         context.suite_config, ollama_url=f"http://127.0.0.1:{free_port()}")
 
 
 @given("the embedded model server is not allowed")
 def step_no_embedded_llm(context) -> None:
-    context.probe_config = dataclasses.replace(context.probe_config, embedded_llm=False)
+    probe = context.world.probe
+    probe.config = dataclasses.replace(probe.config or context.suite_config, embedded_llm=False)
 
 
 @given("the Docker engine is expected where nothing answers")
 def step_docker_nowhere(context) -> None:
-    context.probe_docker_host = f"tcp://127.0.0.1:{free_port()}"
+    context.world.probe.docker_host = f"tcp://127.0.0.1:{free_port()}"
 
 
 @when("the prerequisites are checked")
 def step_check(context) -> None:
+    probe = context.world.probe
     results = {}
-    if hasattr(context, "probe_config"):
-        results["LLM"] = check_llm(context.probe_config)
-    if hasattr(context, "probe_docker_host"):
+    if probe.config is not None:
+        results["LLM"] = check_llm(probe.config)
+    if probe.docker_host:
         saved = os.environ.get("DOCKER_HOST")
-        os.environ["DOCKER_HOST"] = context.probe_docker_host
+        os.environ["DOCKER_HOST"] = probe.docker_host
         try:
             results["Docker"] = check_docker(timeout=1.0)
         finally:
@@ -64,22 +66,22 @@ def step_check(context) -> None:
                 os.environ.pop("DOCKER_HOST", None)
             else:
                 os.environ["DOCKER_HOST"] = saved
-    context.checked = results
+    probe.results = results
 
 
 @then('the "{name}" prerequisite is reported missing')
 def step_reported_missing(context, name: str) -> None:
-    result = context.checked[name]
+    result = context.world.probe.results[name]
     assert_that(result.ok, equal_to(False), f"{name} unexpectedly reported: {result.message()}")
-    context.missing_result = result
+    context.world.probe.missing = result
 
 
 @then("its explanation says what it is required for, how to fix it and how to verify it")
 def step_actionable(context) -> None:
-    message = context.missing_result.message()
+    message = context.world.probe.missing.message()
     for part in ("is not available", "Required for:", "How to fix:", "Verify with:"):
         assert_that(message, contains_string(part))
-    assert_that(context.missing_result.how_to_fix.strip(), is_not(equal_to("")))
+    assert_that(context.world.probe.missing.how_to_fix.strip(), is_not(equal_to("")))
 
 
 @given("Ollama and Docker are available")

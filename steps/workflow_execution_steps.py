@@ -23,9 +23,10 @@ from hamcrest import (
     starts_with,
 )
 
-from harness import validation
-from harness.stigmer_api import MessageType, RuntimeValue
-from harness.workflow_api import (
+from harness.checks import validation
+from harness.stigmer.agents import MessageType
+from harness.stigmer.executions import RuntimeValue
+from harness.stigmer.workflows import (
     task_outputs,
     task_status_name,
     workflow_output,
@@ -46,9 +47,9 @@ def _plain(value):
 
 def _run(context, slug: str, message: str = "", env: dict | None = None):
     world = context.world
-    workflow = world.api.get_workflow(slug)
+    workflow = world.api.workflows.get(slug)
     runtime = {"API_BASE": world.fixture_api_url, **(env or {})}
-    execution = world.api.run_workflow(workflow, message, runtime)
+    execution = world.api.workflow_executions.run(workflow, message, runtime)
     world.workflow_executions.append(execution.metadata.id)
     for value in (env or {}).values():
         if isinstance(value, RuntimeValue) and value.secret:
@@ -64,7 +65,8 @@ def _last_id(context) -> str:
 @when('I run the workflow "{slug}" with the message "{message}" and follow it')
 def step_run_follow(context, slug: str, message: str) -> None:
     execution = _run(context, slug, message)
-    followed = context.world.api.follow_workflow(execution.metadata.id, _timeout(context))
+    followed = context.world.api.workflow_executions.follow(execution.metadata.id,
+                                                            _timeout(context))
     context.world.notes["followed_workflow"] = followed
 
 
@@ -108,13 +110,13 @@ def step_run(context, slug: str) -> None:
 def step_run_many(context, slug: str, count: int) -> None:
     for _ in range(count):
         execution = _run(context, slug)
-        context.world.api.wait_for_workflow_phase(execution.metadata.id, "COMPLETED",
+        context.world.api.workflow_executions.wait_for_phase(execution.metadata.id, "COMPLETED",
                                                   _timeout(context) * 2)
 
 
 @then("the workflow execution completes")
 def step_completes(context) -> None:
-    execution = context.world.api.wait_for_workflow_phase(_last_id(context), "COMPLETED",
+    execution = context.world.api.workflow_executions.wait_for_phase(_last_id(context), "COMPLETED",
                                                           _timeout(context))
     context.world.notes["workflow_execution"] = execution
 
@@ -128,7 +130,7 @@ def step_result(context, name: str, value: str) -> None:
 
 @then("every task of the workflow execution completed")
 def step_all_tasks_completed(context) -> None:
-    execution = context.world.api.workflow_execution(_last_id(context))
+    execution = context.world.api.workflow_executions.get(_last_id(context))
     statuses = {t.task_id: task_status_name(t.status) for t in execution.status.tasks}
     assert statuses, "no task was reported"
     assert all(s == "COMPLETED" for s in statuses.values()), statuses
@@ -147,7 +149,7 @@ def step_fails_task(context, task: str) -> None:
 
 @then('the workflow execution fails, saying "{text}"')
 def step_fails(context, text: str) -> None:
-    execution = context.world.api.wait_for_workflow_phase(_last_id(context), "FAILED",
+    execution = context.world.api.workflow_executions.wait_for_phase(_last_id(context), "FAILED",
                                                           _timeout(context))
     context.world.notes["workflow_execution"] = execution
     assert_that(execution.status.error, contains_string(text))
@@ -177,7 +179,7 @@ def _secret(context) -> str:
 
 @then('the status of the workflow execution never shows the secret')
 def step_no_secret(context) -> None:
-    execution = context.world.api.workflow_execution(_last_id(context))
+    execution = context.world.api.workflow_executions.get(_last_id(context))
     secret = _secret(context)
     assert_that(_leaks(str(execution.status), secret), empty(), "the status shows the secret")
     assert_that(_leaks(json.dumps(workflow_output(execution)), secret), empty(),
@@ -200,20 +202,21 @@ def step_no_secret_in_logs(context) -> None:
 @given('the task "{task}" of the workflow execution is running')
 @when('the task "{task}" of the workflow execution is running')
 def step_task_running(context, task: str) -> None:
-    context.world.api.wait_for_task(_last_id(context), task, "IN_PROGRESS", _timeout(context))
+    context.world.api.workflow_executions.wait_for_task(_last_id(context), task, "IN_PROGRESS",
+                                                        _timeout(context))
 
 
 @when("I cancel the workflow execution")
 def step_cancel(context) -> None:
-    context.world.api.cancel_workflow_execution(_last_id(context))
+    context.world.api.workflow_executions.cancel(_last_id(context))
 
 
 @then("the workflow execution is cancelled and stays cancelled")
 def step_cancelled(context) -> None:
     api = context.world.api
-    execution = api.wait_for_workflow_phase(_last_id(context), "CANCELLED", 10)
+    execution = api.workflow_executions.wait_for_phase(_last_id(context), "CANCELLED", 10)
     time.sleep(1.5)
-    again = api.workflow_execution(_last_id(context))
+    again = api.workflow_executions.get(_last_id(context))
     assert_that(workflow_phase_name(again.status.phase), equal_to("CANCELLED"))
     assert_that(len(again.status.tasks), equal_to(len(execution.status.tasks)))
 
@@ -227,8 +230,8 @@ def step_agent_answer(context, agent: str, name: str) -> None:
     calls = [o for o in task_outputs(execution).values() if o.get("agent") == agent]
     assert_that(calls, has_length(1))
     assert_that(calls[0]["execution_id"], starts_with("aex-"))
-    child = context.world.api.execution(calls[0]["execution_id"])
-    assert_that(child.spec.agent_id, equal_to(context.world.api.get_agent(agent).metadata.id))
+    child = context.world.api.agent_executions.get(calls[0]["execution_id"])
+    assert_that(child.spec.agent_id, equal_to(context.world.api.agents.get(agent).metadata.id))
     ai = [m.content for m in child.status.messages
           if m.type == MessageType.MESSAGE_AI and m.content]
     assert ai, f"the agent execution {child.metadata.id} has no AI message"
@@ -242,13 +245,13 @@ def step_distinct(context, count: int) -> None:
     assert_that(set(ids), has_length(count))
     children: set[str] = set()
     for execution_id in ids:
-        execution = api.workflow_execution(execution_id)
+        execution = api.workflow_executions.get(execution_id)
         assert_that(workflow_phase_name(execution.status.phase), equal_to("COMPLETED"))
         children.update(o["execution_id"] for o in task_outputs(execution).values()
                         if "execution_id" in o)
     assert_that(children, has_length(count))
-    workflow_id = api.workflow_execution(ids[0]).spec.workflow_id
-    assert_that(api.workflow_executions_of(workflow_id), has_length(count))
+    workflow_id = api.workflow_executions.get(ids[0]).spec.workflow_id
+    assert_that(api.workflow_executions.of(workflow_id), has_length(count))
 
 
 # ---- the command line ------------------------------------------------------------------
@@ -270,7 +273,7 @@ def step_cli_tasks(context) -> None:
 # ---- what the tasks did ----------------------------------------------------------------
 
 def _tasks(context):
-    return list(context.world.api.workflow_execution(_last_id(context)).status.tasks)
+    return list(context.world.api.workflow_executions.get(_last_id(context)).status.tasks)
 
 
 @then('the task "{task}" did not run')

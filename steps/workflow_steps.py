@@ -48,7 +48,7 @@ def _task(workflow, name: str) -> dict:
 
 @then('the workflow "{slug}" has its name, description, tasks and an identifier')
 def step_core_fields(context, slug: str) -> None:
-    workflow = context.world.api.get_workflow(slug)
+    workflow = context.world.api.workflows.get(slug)
     assert_that(workflow.metadata.name, equal_to(slug))
     assert_that(workflow.metadata.id, starts_with("wfl-"))
     assert_that(workflow.metadata.org, equal_to(context.world.org))
@@ -60,23 +60,23 @@ def step_core_fields(context, slug: str) -> None:
 @then("{count:d} workflow exists")
 def step_count(context, count: int) -> None:
     assert_that(context.world.last_error, equal_to(None), "applying failed")
-    assert_that(context.world.api.list_workflows(), has_length(count))
+    assert_that(context.world.api.workflows.slugs(), has_length(count))
 
 
 @then("no workflow exists")
 def step_none(context) -> None:
-    assert_that(context.world.api.list_workflows(), has_length(0))
+    assert_that(context.world.api.workflows.slugs(), has_length(0))
 
 
 @then("every workflow kept its identifier")
 def step_kept_ids(context) -> None:
     for slug, workflow_id in context.world.notes["ids_before"].items():
-        assert_that(context.world.api.get_workflow(slug).metadata.id, equal_to(workflow_id))
+        assert_that(context.world.api.workflows.get(slug).metadata.id, equal_to(workflow_id))
 
 
 @then('the workflow "{slug}" declares the environment variables "{names}"')
 def step_env(context, slug: str, names: str) -> None:
-    workflow = context.world.api.get_workflow(slug)
+    workflow = context.world.api.workflows.get(slug)
     expected = [n.strip() for n in names.split(",")]
     assert_that(list(workflow.spec.env), contains_inanyorder(*expected))
     context.world.notes["workflow"] = workflow
@@ -99,7 +99,7 @@ def step_first_task_sets(context, names: str) -> None:
 
 @then('the workflow "{slug}" has the tasks "{names}" in that order')
 def step_task_order(context, slug: str, names: str) -> None:
-    workflow = context.world.api.get_workflow(slug)
+    workflow = context.world.api.workflows.get(slug)
     context.world.notes["workflow"] = workflow
     assert_that([t.name for t in workflow.spec.tasks],
                 contains_exactly(*[n.strip() for n in names.split(",")]))

@@ -5,7 +5,7 @@ with it and echoes it, so the model receives it), against a server that enforces
 keeping every artifact; then reads every file the run wrote (service logs, console output,
 HTML/JUnit reports, artifacts, process records; the server's database excepted: it is the
 store) and looks for the API key and the secret, raw or encoded. The harness does not mask
-this secret (it is the test's, see harness.secret_scan.remember_secret), so the files are as
+this secret (it is the test's, see harness.checks.secret_scan.remember_secret), so the files are as
 written; what the harness's safety net had to mask anyway (the API key) is listed by the run
 in masked-files.txt, which must stay empty.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.checks.secret_scan import MASKED_LIST, SCAN_SECRET_ENV, forms_in, new_secret
 from harness.config import REPO_ROOT
-from harness.secret_scan import MASKED_LIST, SCAN_SECRET_ENV, forms_in, new_secret
 
 pytestmark = pytest.mark.slow
 # features/security.feature

@@ -9,8 +9,12 @@ from pathlib import Path
 
 from harness.config import REPO_ROOT
 from harness.reporting.junit import merge_junit_dirs, read_junit_dir
-from harness.reporting.living_docs import attach_results, load_features, write_living_docs
-from harness.reporting.living_docs_html import render_html
+from harness.reporting.living_docs import (
+    attach_results,
+    load_features,
+    render_html,
+    write_living_docs,
+)
 from harness.reporting.notes import ScenarioNotes
 
 

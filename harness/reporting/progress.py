@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.reporting.redact import run_redactor
+from harness.secrets import run_redactor
 
 Emit = Callable[[str], None]
 

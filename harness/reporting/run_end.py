@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from harness.checks.secret_scan import record_masked
 from harness.reporting.living_docs import write_living_docs
 from harness.reporting.notes import ScenarioNotes
-from harness.reporting.redact import redact_tree
-from harness.secret_scan import record_masked
+from harness.secrets import redact_tree
 
 _LINE_SUFFIX = re.compile(r"(:\d+)+$")
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import psutil
 
-from harness.docker_engine import docker_client, docker_environment
+from harness.stack.docker_engine import docker_client, docker_environment
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"

@@ -7,9 +7,9 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness.health import stigmer_ready, temporal_health
 from harness.processes import ManagedProcess, free_port
 from harness.profile import TargetProfile, get_profile
+from harness.stack.health import stigmer_ready, temporal_health
 
 
 class StigmerServerProcess:

@@ -1,12 +1,12 @@
 """The suite's own hooks for the self-test features (run by
-tests/harness/test_failure_artifacts.py, never by ``behave features/``)."""
+tests/harness/scenario/test_failure_artifacts.py, never by ``behave features/``)."""
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from harness.behave_adapter import (  # noqa: F401 - behave looks these hooks up by name
+from harness.behave.hooks import (  # noqa: F401 - behave looks these hooks up by name
     after_all,
     after_scenario,
     before_all,

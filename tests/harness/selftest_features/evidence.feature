@@ -1,6 +1,6 @@
 @selftest @phase2 @requires-temporal @requires-llm
 Feature: A failed scenario leaves its evidence behind
-  This feature fails on purpose. tests/harness/test_failure_artifacts.py runs it to prove that
+  This feature fails on purpose. tests/harness/scenario/test_failure_artifacts.py runs it to prove that
   a failed scenario leaves JUnit XML, the HTML report and an artifacts folder (service logs,
   execution transcript, CLI commands, prerequisite report), with every secret masked.
 

@@ -1,0 +1,1 @@
+"""The only code that imports behave's runtime: the hooks and the report formatters."""

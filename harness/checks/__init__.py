@@ -1,0 +1,1 @@
+"""Checks: prerequisites, the contract probe, and checks over what the product did."""

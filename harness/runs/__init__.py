@@ -1,0 +1,1 @@
+"""Whole runs: selection, parallel workers, flakiness, leak guarantees."""

@@ -1,0 +1,1 @@
+"""One scenario's state and evidence: the world, artifacts, the watchdog."""

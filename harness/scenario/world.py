@@ -1,0 +1,171 @@
+"""Per-scenario state: an isolated organization, the API and CLI bound to it, and the record
+of what the scenario did (for assertions and for failure artifacts)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
+from stigmer import StigmerError
+
+from harness.config import REPO_ROOT, SuiteConfig
+from harness.doubles.secured_server import SecuredServer
+from harness.profile import cli_dialect_for
+from harness.secrets import Redactor, register_config_secrets, scenario_redactor
+from harness.stack.faults import Faults
+from harness.stigmer.agents import Agent, AgentExecution, describe_execution
+from harness.stigmer.cli import CliResult, StigmerCli, dialect
+from harness.stigmer.client import StigmerApi
+from harness.stigmer.executions import RuntimeValue
+from harness.stigmer.manifests import Manifest, load_manifests
+
+FIXTURES = REPO_ROOT / "features" / "fixtures"
+
+
+def scenario_org(name: str, isolate: bool) -> str:
+    """A unique, slug-safe organization per scenario (or Stigmer's local org)."""
+    if not isolate:
+        return "local"
+    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24].strip("-")
+    return f"e2e-{words}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class Attempt:
+    """A call the scenario tried: what it returned, or the refusal it raised, and how long."""
+
+    result: Any = None
+    error: Exception | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Probe:
+    """The prerequisite scenarios' own probes: the settings and Docker host they check, and
+    what the checks said (by prerequisite name)."""
+
+    config: SuiteConfig | None = None
+    docker_host: str = ""
+    results: dict[str, Any] = field(default_factory=dict)
+    missing: Any = None  # the PrerequisiteResult reported missing
+
+
+@dataclass
+class ScenarioWorld:
+    """What one scenario works with and leaves behind."""
+
+    config: SuiteConfig
+    server_address: str
+    name: str
+    org: str = ""
+    redactor: Redactor = field(default_factory=scenario_redactor)  # a scope of the run's
+    agents: dict[str, Agent] = field(default_factory=dict)
+    executions: list[str] = field(default_factory=list)
+    last_execution: AgentExecution | None = None
+    last_error: Exception | None = None
+    last_cli: CliResult | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+    fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
+    workflows: dict[str, object] = field(default_factory=dict)
+    workflow_executions: list[str] = field(default_factory=list)
+    secured: SecuredServer | None = None  # the key-checking server of the security scenarios
+    answer: str = ""  # what a caller was answered ("" = served)
+    requested_model: str = ""  # the model the last execution asked for
+    last_attempt: Attempt = field(default_factory=Attempt)  # the last call tried (attempt)
+    faults: Faults | None = None  # set when the scenario may break parts of the platform
+    batch: list[str] = field(default_factory=list)  # executions started together
+    batch_request: dict[str, str] = field(default_factory=dict)  # what each of them asked
+    burst: dict[str, Any] = field(default_factory=dict)  # the load burst's record
+    probe: Probe = field(default_factory=Probe)
+
+    def __post_init__(self) -> None:
+        self.org = self.org or scenario_org(self.name, self.config.org_isolation)
+        register_config_secrets(self.config, self.redactor)
+        self.api = StigmerApi(self.server_address, self.config.api_key, self.org,
+                              call_timeout=self.config.grpc_timeout)
+        cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)
+        self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
+                              self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect))
+
+    # -- fixtures -------------------------------------------------------------------------
+    @staticmethod
+    def fixture_path(relative: str) -> Path:
+        return FIXTURES / relative
+
+    def manifests(self, relative: str) -> list[Manifest]:
+        return load_manifests(self.fixture_path(relative))
+
+    # -- the phrases steps repeat ----------------------------------------------------------
+    def run_agent(self, slug: str, message: str,
+                  runtime_env: Mapping[str, RuntimeValue | str] | None = None,
+                  model: str | None = None) -> AgentExecution:
+        """Look up the agent ``slug``, start it with ``message`` and remember the execution."""
+        agent = self.api.agents.get(slug)
+        return self.remember_execution(self.api.agent_executions.run(
+            agent, message, runtime_env=runtime_env, model=model))
+
+    def wait_for(self, phase: str, execution_id: str = "",
+                 timeout: float | None = None) -> AgentExecution:
+        """Wait until the execution (the last one by default) is in ``phase`` (within the
+        configured execution timeout unless told), and remember what it became."""
+        execution_id = execution_id or self.last_execution_id
+        return self.remember_execution(self.api.agent_executions.wait_for_phase(
+            execution_id, phase, timeout=self.config.execution_timeout if timeout is None
+            else timeout))
+
+    def attempt(self, call: Callable[[], Any],
+                     refusals: tuple[type[Exception], ...] = (StigmerError,)) -> Attempt:
+        """Time ``call`` and capture its refusal (one of ``refusals``) instead of raising;
+        the outcome is ``self.last_attempt`` (and the refusal ``self.last_error``)."""
+        self.last_error = None
+        self.last_attempt = Attempt()
+        started = time.monotonic()
+        try:
+            self.last_attempt.result = call()
+        except refusals as error:
+            self.last_attempt.error = self.last_error = error
+        self.last_attempt.seconds = time.monotonic() - started
+        return self.last_attempt
+
+    @property
+    def last_execution_id(self) -> str:
+        assert self.last_execution is not None, "the scenario has not started an execution"
+        return str(self.last_execution.metadata.id)
+
+    # -- records --------------------------------------------------------------------------
+    def remember_execution(self, execution: AgentExecution) -> AgentExecution:
+        execution_id = execution.metadata.id
+        if execution_id and execution_id not in self.executions:
+            self.executions.append(execution_id)
+        self.last_execution = execution
+        return execution
+
+    def transcript(self) -> str:
+        """Every execution of the scenario: phase, timings and messages (redacted)."""
+        parts = []
+        for execution_id in self.executions:
+            try:
+                execution = self.api.agent_executions.get(execution_id)
+            except Exception as error:
+                parts.append(f"{execution_id}: could not be read: {error}")
+                continue
+            status = execution.status
+            parts.append(describe_execution(execution))
+            parts.append(f"  started={status.started_at or '-'} "
+                         f"completed={status.completed_at or '-'} error={status.error or '-'}")
+            for index, message in enumerate(status.messages):
+                kind = MessageType.Name(message.type).removeprefix("MESSAGE_")
+                parts.append(f"  [{index}] {kind}: {message.content}")
+        return self.redactor("\n".join(parts) + "\n") if parts else "(no executions)\n"
+
+    def cli_transcript(self) -> str:
+        return self.redactor("\n".join(result.transcript() for result in self.cli.history))
+
+    def close(self) -> None:
+        self.api.close()

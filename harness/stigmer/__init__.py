@@ -1,0 +1,1 @@
+"""Reaching Stigmer: the SDK client, the CLI, manifests and fixtures, transcripts."""
