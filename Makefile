@@ -23,15 +23,17 @@ e2e: setup  ## set up, then run the acceptance suite: behave features/
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ $(BEHAVE_ARGS)
 
 # The seed's full-execution scenarios (@seed-execution: greeting, phases, agent not found)
-# with Stigmer's own PyPI agent-runner instead of the reference one. Its prompt is ~9.5k
-# tokens: the embedded model needs minutes per answer on 2 cores, hence the long timeout.
+# with Stigmer's own PyPI agent-runner instead of the reference one. Its first prompt is ~5,900
+# tokens (~120 CPU-s for the embedded model): minutes on a loaded 2-core machine, hence the
+# long timeouts.
 REAL_RUNNER_TAGS ?= @seed-execution
 setup-real-runner:  ## set up, plus the PyPI stigmer-runner's own venv (long: ~190 packages)
 	STIGMER_E2E_SETUP_REAL_RUNNER=1 bash scripts/setup.sh
 
 e2e-real-runner: setup-real-runner  ## the seed's full-execution scenarios on the PyPI runner
 	bash scripts/with-stack-env.sh $(BIN)/behave features/ -D runner=stigmer-runner \
-		-D execution_timeout=540 --tags="$(REAL_RUNNER_TAGS)" $(BEHAVE_ARGS)
+		-D execution_timeout=900 -D scenario_timeout=1200 --tags="$(REAL_RUNNER_TAGS)" \
+		$(BEHAVE_ARGS)
 
 test: setup lint  ## set up, lint, then run pytest (2 xdist workers)
 	bash scripts/with-stack-env.sh $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,7 +8,7 @@ Feature: Running an agent on a real model
   Background:
     Given I have applied the "agents/basic" manifests
 
-  @smoke @api @requires-docker @seed-execution
+  @smoke @api @requires-docker @seed-execution @reference-runner-only:instructions-buried
   Scenario: The basic agent responds with a greeting
     Given Ollama and Docker are available
     When I run the basic agent

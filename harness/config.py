@@ -52,6 +52,7 @@ ENV_NOT_SETTINGS: dict[str, str] = {
     "SCAN_SECRET": "the secret-scan self-test's secret (steps/security_steps.py)",
     "SETUP_REAL_RUNNER": "scripts/setup.sh also installs the PyPI stigmer-runner's venv",
     "STIGMER_RUNNER_NUM_CTX": "context of the embedded model when the PyPI runner uses it",
+    "STIGMER_RUNNER_THREADS": "threads of the embedded model when the PyPI runner uses it",
 }
 RUNNERS = ("reference", "stigmer-runner")
 

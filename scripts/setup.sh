@@ -67,8 +67,12 @@ if [ "${STIGMER_E2E_SETUP_REAL_RUNNER:-0}" = "1" ]; then
         runner_started=$(date +%s)
         log "installing stigmer-runner in $RUNNER_VENV ($RUNNER_REQ)"
         rm -rf "$RUNNER_VENV"
-        "$PYTHON" -m venv "$RUNNER_VENV"
-        VENV="$RUNNER_VENV" pip_install --no-deps --require-hashes -r "$RUNNER_REQ"
+        # uv (pinned in the suite's venv) downloads in parallel: 63 s for the 191 wheels on an
+        # empty cache, measured (pip: ~13 min here).
+        "$VENV/bin/uv" venv --quiet --python "$PYTHON" "$RUNNER_VENV"
+        SSL_CERT_FILE="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" \
+            "$VENV/bin/uv" pip install --quiet --python "$RUNNER_VENV/bin/python" --no-deps \
+            --require-hashes -r "$RUNNER_REQ"
         "$RUNNER_VENV/bin/python" -c \
             'import stigmer_runner.worker.activities.execute_graphton, stigmer_runner.worker.worker'
         echo "$runner_wanted" > "$runner_stamp"

@@ -67,6 +67,8 @@ class EmbeddedStack:
             runner_schedule_timeout=self.config.runner_schedule_timeout,
             runner_heartbeat_timeout=max(self.config.runner_heartbeat_timeout,
                                          choose_runner(self.config).min_heartbeat_timeout),
+            # one runner attempt may take as long as the suite waits for an execution
+            runner_run_timeout=max(600.0, self.config.execution_timeout),
             cwd=REPO_ROOT, profile=self.config.target_profile,
         )
         self._stoppers.append(self._server.stop)
@@ -152,6 +154,7 @@ class EmbeddedStack:
             self.info.gateway or None, self.log_dir / "llm.log",
             num_ctx=choose_runner(self.config).llm_context,
             threads=choose_runner(self.config).llm_threads,
+            extra_args=choose_runner(self.config).llm_args,
         )
         if choice.handle is not None:
             self._stoppers.append(choice.handle.stop)

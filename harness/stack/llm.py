@@ -135,6 +135,7 @@ class EmbeddedOllama:
         extra_hosts: Sequence[str] = (),
         threads: int = 1,
         num_ctx: int | None = None,
+        extra_args: Sequence[str] = (),
         ready_timeout: float = 60.0,
         grace: float = 5.0,
         python: str = sys.executable,
@@ -145,6 +146,7 @@ class EmbeddedOllama:
         self.hosts = ["127.0.0.1", *(h for h in extra_hosts if h and h != "127.0.0.1")]
         self.threads = threads
         self.num_ctx = num_ctx
+        self.extra_args = list(extra_args)  # more flags of the endpoint (see its --help)
         self.ready_timeout = ready_timeout
         self.grace = grace
         self.python = python
@@ -164,7 +166,7 @@ class EmbeddedOllama:
             argv += ["--alias", self.model]
         if self.num_ctx:
             argv += ["--num-ctx", str(self.num_ctx)]
-        return argv
+        return argv + self.extra_args
 
     @property
     def url(self) -> str:
@@ -272,6 +274,7 @@ def resolve_llm(
     ready_timeout: float = 60.0,
     num_ctx: int | None = None,
     threads: int = 1,
+    extra_args: Sequence[str] = (),
 ) -> LlmChoice:
     """Use the Ollama at ``configured_url`` if it serves ``model``; else start the embedded one.
 
@@ -293,7 +296,7 @@ def resolve_llm(
         raise LlmUnavailable(f"{why}; the embedded endpoint is disabled (embedded_llm=false)")
     embedded = EmbeddedOllama(log_path, model=model, ready_timeout=ready_timeout,
                               extra_hosts=[extra_host] if extra_host else [], num_ctx=num_ctx,
-                              threads=threads)
+                              threads=threads, extra_args=extra_args)
     try:
         embedded.start()
     except ProcessFailed as error:

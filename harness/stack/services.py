@@ -33,6 +33,7 @@ class StigmerServerProcess:
         temporal_address: str = "",
         runner_schedule_timeout: float = 30.0,
         runner_heartbeat_timeout: float = 30.0,
+        runner_run_timeout: float = 600.0,
         cwd: Path | None = None,
         ready_timeout: float = 30.0,
         profile: TargetProfile | None = None,
@@ -51,7 +52,8 @@ class StigmerServerProcess:
             for host in hosts:
                 args += ["--host", host]
             args += ["--runner-schedule-timeout", f"{runner_schedule_timeout:g}",
-                     "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}"]
+                     "--runner-heartbeat-timeout", f"{runner_heartbeat_timeout:g}",
+                     "--runner-run-timeout", f"{runner_run_timeout:g}"]
         self.process = ManagedProcess(
             "stigmer-server", args, log_path=log_path, env=env, cwd=cwd,
             ready_probe=lambda: stigmer_ready(self.address, api_key, timeout=1.0)[0],

@@ -54,6 +54,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=parallel_default(),
                         help="requests generated at once, each with --num-ctx tokens; more "
                              "queue (default %(default)s, STIGMER_LLM_PARALLEL)")
+    parser.add_argument("--cache-prompt", action="store_true",
+                        help="reuse the evaluated prefix of earlier prompts (faster for long "
+                             "shared system prompts; greedy output may then depend on history)")
     parser.add_argument("--verbose", action="store_true", help="llama.cpp's own logs too")
     args = parser.parse_args(argv)
     args.hosts = args.hosts or ["127.0.0.1"]
@@ -66,7 +69,7 @@ def build_service(args: argparse.Namespace) -> OllamaService:
     """Load the model and describe it."""
     path = args.model_path or default_model_path()
     engine = LlamaEngine(EngineSettings(path, args.num_ctx, args.threads, args.verbose,
-                                           args.parallel))
+                                           args.parallel, args.cache_prompt))
     engine.load()
     names = ModelNames(args.model_name, args.alias)
     card = ModelCard.build(names.primary, path, read_gguf(path), args.num_ctx)

@@ -56,6 +56,7 @@ class EngineSettings:
     threads: int = 1
     verbose: bool = False
     parallel: int = 1  # sequences decoded at once (llama.cpp slots), each with n_ctx tokens
+    cache_prompt: bool = False  # reuse the evaluated prefix of the previous prompts
 
 
 class LlamaEngine:
@@ -149,10 +150,11 @@ class LlamaEngine:
               on_chunk: Callable[[Chunk], bool] | None) -> Any:
         if self._server is None:
             raise ModelUnavailable("the model is not loaded")
-        # No prompt-cache reuse: evaluating a prompt in one batch instead of on top of the
-        # previous request's cache can change greedy (temperature 0) output, which made
-        # answers depend on whatever ran before. Prompts are short; the cost is a few ms.
-        body = {**body, "cache_prompt": False}
+        # No prompt-cache reuse by default: evaluating a prompt in one batch instead of on top
+        # of the previous request's cache can change greedy (temperature 0) output, which made
+        # answers depend on whatever ran before. Short prompts cost a few ms; long ones (the
+        # PyPI runner's ~5,900 tokens, each call repeating the same system prompt) need it.
+        body = {**body, "cache_prompt": self.settings.cache_prompt}
         if on_chunk is None:
             return handler({**body, "stream": False})
         return handler({**body, "stream": True}, on_chunk)

@@ -78,8 +78,11 @@ def _compact_line(spec: ToolSpec) -> str:
 
 
 def system_prompt(specs: Sequence[ToolSpec], base: str) -> str:
-    """The system prompt that describes the tools and the reply format."""
-    lines = [base.strip() or "You are a helpful assistant.", "Tools you can call:"]
+    """The system prompt that describes the tools and the reply format.
+
+    It starts with ``base`` exactly as the answer's system message does (only trailing
+    whitespace goes), so the answer can reuse the decision's evaluated prefix (prompt cache)."""
+    lines = [base.rstrip() or "You are a helpful assistant.", "Tools you can call:"]
     full = [_full_line(spec) for spec in specs]
     compact = sum(len(line) for line in full) > FULL_DESCRIPTIONS_LIMIT
     lines += [_compact_line(spec) for spec in specs] if compact else full

@@ -63,6 +63,7 @@ class ServerApp:
                 config.temporal_address, config.temporal_namespace,
                 config.runner_schedule_timeout_s, activities=[],
                 heartbeat_s=config.runner_heartbeat_timeout_s,
+                run_timeout_s=config.runner_run_timeout_s,
             )
         self.executions = ExecutionService(self.store, self.broker, self.engine)
         if isinstance(self.engine, TemporalEngine):

@@ -43,6 +43,7 @@ class Config:
     temporal_namespace: str = "default"
     runner_schedule_timeout_s: float = 60.0
     runner_heartbeat_timeout_s: float = 30.0
+    runner_run_timeout_s: float = 600.0
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     log_level: str = "INFO"
     db_file: Path | None = None
@@ -91,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--runner-heartbeat-timeout", type=_positive, default=30.0, metavar="SECONDS",
                    help="how long a silent agent-runner is trusted before Temporal retries the "
                         "execution elsewhere (default 30)")
+    p.add_argument("--runner-run-timeout", type=_positive, default=600.0, metavar="SECONDS",
+                   help="how long one agent-runner attempt at an execution may take "
+                        "(default 600)")
     p.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES,
                    help="largest accepted request message (default 4 MiB)")
     p.add_argument("--log-level", default=None, help="($LOG_LEVEL, default INFO)")
@@ -139,6 +143,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         temporal_namespace=pick(args.temporal_namespace, "TEMPORAL_NAMESPACE") or "default",
         runner_schedule_timeout_s=args.runner_schedule_timeout,
         runner_heartbeat_timeout_s=args.runner_heartbeat_timeout,
+        runner_run_timeout_s=args.runner_run_timeout,
         max_message_bytes=args.max_message_bytes,
         log_level=(pick(args.log_level, "LOG_LEVEL") or "INFO").upper(),
         db_file=db,

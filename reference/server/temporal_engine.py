@@ -135,9 +135,11 @@ class TemporalEngine:
         connect_timeout_s: float = 3.0,
         retry_interval_s: float = 2.0,
         heartbeat_s: float = workflows.DEFAULT_HEARTBEAT_S,
+        run_timeout_s: float = workflows.RUN_TIMEOUT.total_seconds(),
     ) -> None:
         self._address = address
         self._heartbeat_s = heartbeat_s
+        self._run_timeout_s = run_timeout_s
         self._namespace = namespace
         self._schedule_to_start_s = schedule_to_start_s
         self._activities = list(activities)
@@ -176,6 +178,7 @@ class TemporalEngine:
             "session_id": session_id,
             "agent_id": agent_id,
             "heartbeat_timeout_s": self._heartbeat_s,
+            "run_timeout_s": self._run_timeout_s,
             "schedule_to_start_timeout_s": self._schedule_to_start_s,
         }
         try:

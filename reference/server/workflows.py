@@ -43,7 +43,8 @@ NO_FINAL_PHASE = "the agent-runner finished without reporting a final phase"
 FAILED_PHASE = 4  # ExecutionPhase.EXECUTION_FAILED (same number in every 3.x)
 
 
-def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat_s: float) -> str:
+def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat_s: float,
+                     run_timeout_s: float = RUN_TIMEOUT.total_seconds()) -> str:
     """Explain, in product words, why the runner activity failed."""
     cause = error.cause if isinstance(error, ActivityError) else error
     if isinstance(cause, TimeoutError):
@@ -57,7 +58,7 @@ def describe_failure(error: BaseException, schedule_to_start_s: float, heartbeat
                 f"the agent-runner stopped heartbeating for {heartbeat_s:g}s "
                 "(it may have crashed or lost its connection)"
             )
-        minutes = RUN_TIMEOUT.total_seconds() / 60
+        minutes = run_timeout_s / 60
         return f"the agent-runner did not finish within {minutes:g} minutes"
     if isinstance(cause, ApplicationError):
         return f"the agent-runner failed: {cause.message}"
@@ -96,7 +97,8 @@ class InvokeAgentExecutionWorkflow:
         agent_id = str(params.get("agent_id", ""))
         heartbeat_s = float(params.get("heartbeat_timeout_s", DEFAULT_HEARTBEAT_S))
         schedule_s = float(params.get("schedule_to_start_timeout_s", DEFAULT_SCHEDULE_TO_START_S))
-        deadline = workflow.now() + RUN_TIMEOUT
+        run_s = float(params.get("run_timeout_s", RUN_TIMEOUT.total_seconds()))
+        deadline = workflow.now() + timedelta(seconds=run_s)
         result: Any = None
         try:
             thread_id = await self._ensure_thread(session_id, agent_id, schedule_s, deadline)
@@ -106,7 +108,7 @@ class InvokeAgentExecutionWorkflow:
                         RUNNER_ACTIVITY,
                         args=[execution_id, thread_id],
                         task_queue=RUNNER_TASK_QUEUE,
-                        start_to_close_timeout=RUN_TIMEOUT,
+                        start_to_close_timeout=timedelta(seconds=run_s),
                         heartbeat_timeout=timedelta(seconds=heartbeat_s),
                         schedule_to_start_timeout=timedelta(seconds=schedule_s),
                         retry_policy=RetryPolicy(maximum_attempts=MAX_ATTEMPTS),
@@ -122,7 +124,7 @@ class InvokeAgentExecutionWorkflow:
         except ActivityError as error:
             if isinstance(error.cause, CancelledError):
                 raise
-            reason = describe_failure(error, schedule_s, heartbeat_s)
+            reason = describe_failure(error, schedule_s, heartbeat_s, run_s)
             workflow.logger.warning("execution %s failed: %s", execution_id, reason)
             await self._mark_failed(execution_id, reason)
             return "failed"

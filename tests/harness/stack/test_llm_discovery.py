@@ -180,7 +180,9 @@ def test_embedded_argv() -> None:
     argv = embedded.argv()
     assert argv[1:5] == ["-m", "reference.llm", "--port", "0"]
     assert argv[7:11] == ["--host", "127.0.0.1", "--host", "172.17.0.1"]
-    assert argv[-2:] == ["--alias", "llama3.2"]
+    assert argv[-2:] == ["--alias", "llama3.2"] and "--cache-prompt" not in argv
+    cached = EmbeddedOllama(Path("x.log"), num_ctx=8192, extra_args=["--cache-prompt"]).argv()
+    assert cached[-3:] == ["--num-ctx", "8192", "--cache-prompt"]
     with pytest.raises(RuntimeError):
         _ = embedded.url
 

@@ -204,3 +204,10 @@ def test_large_tool_sets_are_described_compactly_but_constrained_fully() -> None
     arguments = schema["anyOf"][1]["properties"]["tool_call"]["properties"]["arguments"]
     assert arguments == specs[0].parameters
 
+
+
+def test_the_decision_prompt_starts_with_the_answers_system_prompt() -> None:
+    """Same leading text, so the answer can reuse the decision's evaluated prefix."""
+    base = "\n## Be brief.\n\nAnswer in one line.  \n"
+    prompt = tools.system_prompt(tools.parse_tools([WEATHER]), base)
+    assert prompt.startswith(base.rstrip() + "\nTools you can call:")

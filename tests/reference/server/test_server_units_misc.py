@@ -30,6 +30,13 @@ def test_failure_descriptions(cause: BaseException, expected: str) -> None:
     assert expected in describe_failure(cause, 3, 30)
 
 
+def test_a_longer_run_timeout_is_named_in_the_failure() -> None:
+    cause = TimeoutError("t", type=TimeoutType.START_TO_CLOSE, last_heartbeat_details=[])
+    assert "did not finish within 15 minutes" in describe_failure(cause, 3, 30, 900)
+    parsed = config.parse(["--runner-run-timeout", "900", "--db-path", "x.db"], environ={})
+    assert parsed.runner_run_timeout_s == 900
+
+
 def test_api_key_check() -> None:
     assert auth.check([("authorization", "Bearer s3cret")], "s3cret") is None
     assert auth.check([("authorization", "bearer s3cret")], "s3cret") is None
