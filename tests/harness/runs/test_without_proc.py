@@ -27,7 +27,7 @@ def test_the_hook_hides_proc_from_everything_but_psutil(tmp_path: Path) -> None:
     log = tmp_path / "refused.log"
     script = ("import os, psutil\n"
               "assert psutil.Process(os.getpid()).cmdline()\n"
-              "from harness import leaks\n"
+              "from harness.runs import leaks\n"
               "assert os.getpid() in leaks.descendants(os.getppid())\n"
               "open('/proc/self/stat')\n")
     completed = subprocess.run([sys.executable, "-c", script], env=no_proc_env(log),
