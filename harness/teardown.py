@@ -2,6 +2,8 @@
 
 ``shielded()`` holds SIGINT and SIGTERM while the block runs (main thread only): a Ctrl-C
 during teardown is reported and the teardown goes on until everything it started is gone.
+A signal that arrives while nothing else is interrupting the run is not lost: it is
+remembered, and ``exit_if_signalled()`` (the very end of the run) exits with its status.
 ``describe_stopper()`` names what one teardown step removes, for the progress lines.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 Progress = Callable[[str], None]
 HELD = (signal.SIGINT, signal.SIGTERM)
+_unanswered: list[int] = []  # signals held while no interrupt was already under way
 
 
 @contextmanager
@@ -34,9 +37,23 @@ def shielded(progress: Progress, what: str = "teardown") -> Iterator[list[int]]:
     previous = {sig: signal.signal(sig, hold) for sig in HELD}
     try:
         yield received
+    except BaseException:
+        raise  # an interrupt (or error) already under way answers for the held signals
+    else:
+        _unanswered.extend(received)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def exit_if_signalled() -> None:
+    """Exit with 128 + the signal's number when a teardown held a signal that nothing else
+    answered (e.g. SIGTERM during the final teardown): a run that was told to stop must not
+    end with status 0."""
+    if _unanswered:
+        signum = _unanswered[0]
+        _unanswered.clear()
+        raise SystemExit(128 + signum)
 
 
 def describe_stopper(stopper: Callable[[], Any]) -> str:

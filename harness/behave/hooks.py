@@ -31,6 +31,7 @@ from harness.secrets import (
 from harness.stack.build import build_stack
 from harness.stack.runners import runner_skip_reason
 from harness.stack.stack import Stack
+from harness.teardown import exit_if_signalled
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"
@@ -232,6 +233,7 @@ def after_all(context) -> None:
     if leaks:
         raise LeakError("this run left processes or containers behind (now removed): "
                         + "; ".join(leaks))
+    exit_if_signalled()
 
 
 def _stop_and_find_leaks(context) -> list[str]:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness.processes import ManagedProcess, TempDir
-from harness.teardown import describe_stopper, shielded
+from harness.teardown import describe_stopper, exit_if_signalled, shielded
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -24,6 +24,18 @@ def test_a_signal_during_a_shielded_block_is_held_and_reported(sig: signal.Signa
     assert finished and received == [sig]
     assert messages and sig.name in messages[0] and "finishing the teardown" in messages[0]
     assert signal.getsignal(sig) is previous
+    with pytest.raises(SystemExit) as exited:  # held, not lost: the run's end answers it
+        exit_if_signalled()
+    assert exited.value.code == 128 + sig
+    exit_if_signalled()  # answered once only
+
+
+def test_a_signal_held_while_an_interrupt_is_under_way_is_not_answered_twice() -> None:
+    with pytest.raises(KeyboardInterrupt), shielded(lambda _m: None):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)
+        raise KeyboardInterrupt
+    exit_if_signalled()  # nothing left to answer: the interrupt already stops the run
 
 
 def test_outside_the_block_sigint_interrupts_again() -> None:

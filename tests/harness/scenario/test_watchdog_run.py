@@ -69,7 +69,7 @@ def test_the_watchdog_stops_a_stuck_scenario_with_a_stack_dump(tmp_path: Path) -
     folder = stuck_artifacts(run_dir)
     dump = (folder / "hang-stacks.txt").read_text()
     assert "stopped by the watchdog" in dump
-    assert "list_agents" in dump and "step_list" in dump  # where it hung, in the main thread
+    assert "slugs" in dump and "step_list" in dump  # where it hung, in the main thread
     assert (folder / "logs" / "stigmer-server.log").is_file()
     assert elapsed < 120, output[-2000:]
 

@@ -17,7 +17,7 @@ def step_freeze_server(context) -> None:
 
 @when("I list the agents of my organization")
 def step_list(context) -> None:
-    context.agents_listed = context.world.api.list_agents()
+    context.agents_listed = context.world.api.agents.slugs()
 
 
 @then("the scenario got an answer")
