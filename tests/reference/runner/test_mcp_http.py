@@ -79,7 +79,8 @@ def test_server_without_transport_is_a_tool_error() -> None:
 @pytest.mark.anyio
 async def test_toolset_over_http(mcp_url: str) -> None:
     async with open_toolset([McpServerPlan(slug="calculator", url=mcp_url)]) as tools:
-        assert [s["function"]["name"] for s in tools.specs] == ["add", "get_time_in_city", "get_weather"]
+        names = [s["function"]["name"] for s in tools.specs]
+        assert names == ["add", "get_time_in_city", "get_weather"]
         assert (await tools.call("add", {"a": 2, "b": 3})).text == "The sum of 2 and 3 is 5."
         first = await tools.call("get_time_in_city", {"city": "Paris"})
         assert first == await tools.call("get_time_in_city", {"city": "Paris"})
