@@ -265,7 +265,10 @@ def _timestamp(value: str) -> datetime:
 
 
 def _runner_runs(context, execution_id: str):
-    view = temporal(context).workflow(execution_id)
+    """Temporal's view of a finished execution's workflow, once Temporal has closed it too (the
+    record says COMPLETED a moment before the workflow's last event is written)."""
+    view = wait_for_workflow(temporal(context), execution_id, lambda v: not v.running,
+                             "to close after its execution finished")
     runs = [run for run in view.runs if run.heartbeat_timeout_s > 0]
     assert runs, f"Temporal ran no heartbeating agent-runner activity: {view.summary()}"
     return view, runs

@@ -151,7 +151,8 @@ def step_finished_after_crash(context) -> None:
     assert_that(finished, greater_than(world.notes["crashed_at"]))
     # Temporal's view: the crashed work was retried, and the retry finished it.
     crashed = world.notes["crashed_work"]
-    view = temporal(context).workflow(execution.metadata.id)
+    view = wait_for_workflow(temporal(context), execution.metadata.id, lambda v: not v.running,
+                             "to close after its execution finished")
     runs = view.runs_of(crashed.name)
     assert_that([(r.outcome, r.attempt > 1) for r in runs][-1:], equal_to([("COMPLETED", True)]),
                 f"no retry after the crash finished the work: {view.summary()}")
