@@ -225,13 +225,16 @@ fetch_wheels() {
     rm -rf "$tmp"
     mkdir -p "$tmp"
     # Lines marked "# sdist only" have no wheel: built on the host (pure Python ones only).
+    local sdists
     grep -v '# sdist only' "$req" >"$tmp.binary.txt"
+    # (grep finds no line when every requirement has a wheel: not an error under pipefail)
+    sdists="$(grep '# sdist only' "$req" | sed 's/ *#.*//' || true)"
     if ! timeout 1800 "$PYTHON" -m pip download -q --only-binary=:all: "${plat[@]}" \
         --python-version "$py_ver" --implementation cp --abi "cp${py_ver/./}" "$@" \
         -d "$tmp" -r "$tmp.binary.txt" >"$LOG_DIR/wheels-$name.log" 2>&1 \
-        || ! { grep '# sdist only' "$req" | sed 's/ *#.*//' | xargs -r timeout 600 "$PYTHON" \
-            -m pip wheel -q --no-deps -w "$tmp" >>"$LOG_DIR/wheels-$name.log" 2>&1; }; then
-        grep -v '^WARNING' "$LOG_DIR/wheels-$name.log" | tail -n 20 >&2
+        || { [[ -n "$sdists" ]] && ! xargs timeout 600 "$PYTHON" -m pip wheel -q --no-deps \
+            -w "$tmp" <<<"$sdists" >>"$LOG_DIR/wheels-$name.log" 2>&1; }; then
+        { grep -v '^WARNING' "$LOG_DIR/wheels-$name.log" || true; } | tail -n 20 >&2
         rm -rf "$tmp" "$tmp.binary.txt"
         die "pip download failed (log: $LOG_DIR/wheels-$name.log)"
     fi
