@@ -38,6 +38,12 @@ Feature: Running an agent on a real model
     And the answer it streamed is the answer it keeps
 
   @api
+  Scenario: Following an execution after it finished shows its final state and ends
+    When I run the agent "greeter" with the message "Good morning! Can you respond?"
+    And I follow the execution again once it has finished
+    Then the stream showed its final state at once, as stored, and ended
+
+  @api
   Scenario: Starting an execution records it as pending or running
     When I run the agent "greeter" with the message "Say hello"
     Then the execution exists for the agent "greeter"

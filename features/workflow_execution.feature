@@ -21,6 +21,13 @@ Feature: Running workflows
     And its result has "reply" equal to "You said: ping"
 
   @api
+  Scenario: Following a workflow after it finished shows its final state and ends
+    Given I have applied the "workflows/basic" manifests
+    When I run the workflow "say-hello" with the message "ping"
+    And I follow the workflow execution again once it has finished
+    Then the stream showed its final state at once, as stored, and ended
+
+  @api
   Scenario: Only a whole-string expression is evaluated; inside longer text it stays text
     Given I have applied the "workflows/literal-text" manifests
     When I run the workflow "echo-message" with the message "marco"
@@ -144,6 +151,7 @@ Feature: Running workflows
     And its result has "confirmed" equal to "accepted"
     And its result has "confirm" containing "token "
     And the status of the workflow execution never shows the secret
+    And Temporal's history of the workflow execution never holds the secret, in any encoding
     And the secret is in no service log, in any encoding
 
   @api

@@ -22,7 +22,7 @@ from harness.stack.faults import Faults
 from harness.stigmer.agents import Agent, AgentExecution, describe_execution
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
 from harness.stigmer.client import StigmerApi
-from harness.stigmer.executions import RuntimeValue
+from harness.stigmer.executions import FollowedLater, RuntimeValue
 from harness.stigmer.manifests import Manifest, load_manifests
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
@@ -83,6 +83,7 @@ class ScenarioWorld:
     batch_request: dict[str, str] = field(default_factory=dict)  # what each of them asked
     burst: dict[str, Any] = field(default_factory=dict)  # the load burst's record
     probe: Probe = field(default_factory=Probe)
+    followed_later: FollowedLater[Any] | None = None  # a stream opened after the execution ended
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)

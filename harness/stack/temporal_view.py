@@ -133,6 +133,18 @@ class TemporalView:
         """Status, pending activities and recorded activity runs of ``workflow_id``."""
         return asyncio.run(asyncio.wait_for(self._workflow(workflow_id), self.timeout_s))
 
+    def history_text(self, workflow_id: str) -> str:
+        """Everything Temporal recorded for ``workflow_id`` as text: the history's bytes (every
+        payload's data as the workers sent it) and its JSON form (payloads base64-encoded)."""
+        return asyncio.run(asyncio.wait_for(self._history_text(workflow_id), self.timeout_s))
+
+    async def _history_text(self, workflow_id: str) -> str:
+        client = await Client.connect(self.address, namespace=self.namespace)
+        history = await client.get_workflow_handle(workflow_id).fetch_history(
+            rpc_timeout=timedelta(seconds=self.timeout_s))
+        raw = b"".join(event.SerializeToString() for event in history.events)
+        return raw.decode("utf-8", errors="replace") + "\n" + history.to_json()
+
     async def _workflow(self, workflow_id: str) -> WorkflowView:
         client = await Client.connect(self.address, namespace=self.namespace)
         handle = client.get_workflow_handle(workflow_id)

@@ -172,3 +172,22 @@ class Executions(Generic[E]):
                 f"the stream of {execution_id} did not end within {timeout:g}s "
                 f"({time.monotonic() - started:.1f}s, last: {last})") from None
         return followed
+
+
+@dataclass
+class FollowedLater(Generic[E]):
+    """A subscription made after the execution had finished: what the record held then, what
+    the stream showed, and how long the stream took to end."""
+
+    stored: E
+    followed: Followed[E]
+    seconds: float
+
+
+def follow_finished(executions: Executions[E], execution_id: str, timeout: float,
+                    stream_timeout: float = 15.0) -> FollowedLater[E]:
+    """Wait until ``execution_id`` has finished, then subscribe to it."""
+    stored = executions.wait_until_terminal(execution_id, timeout)
+    started = time.monotonic()
+    followed = executions.follow(execution_id, stream_timeout)
+    return FollowedLater(stored, followed, time.monotonic() - started)
