@@ -8,6 +8,12 @@ Feature: Teaching agents with skills
     When I push the "password-desk" skill
     Then the skill "password-desk" is kept with its instructions and a version
 
+  Scenario: Pushing a skill again makes a new version of the same skill
+    Given I have pushed the "password-desk" skill
+    When I push the "password-desk" skill again
+    Then the skill "password-desk" kept its identifier and its new version points at the one before
+    And the skill "password-desk" is kept with its instructions and a version
+
   Scenario: A pushed skill reaches the agent
     Given I have pushed the "password-desk" skill
     And I have applied the "agents/with-skills" manifests

@@ -135,9 +135,9 @@ Feature: Running workflows
     When I run the workflow "fallback"
     Then the workflow execution completes
     And its result has "source" equal to "fallback"
-    And its result has "error_status" equal to "500"
+    And its result has "error_status" equal to "404"
     And its result has "error_task" naming the failed task "call_flaky"
-    And its result has "reason" containing "/fail"
+    And its result has "reason" containing "/gone-for-good"
     And its result has "error_type" containing "errors/communication"
 
   @api

@@ -131,13 +131,16 @@ def step_no_log_leak(context, secret: str) -> None:
 @then("the execution reports the model it used")
 def step_reports_model(context) -> None:
     """The record names exactly the model the execution asked for (not the runner's default)
-    and counts the tokens it produced."""
+    and counts the tokens it read (the prompt: instructions and message) and produced."""
     world = context.world
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     assert_that(execution.spec.execution_config.model_name, equal_to(context.world.requested_model))
     usage = execution.status.streaming_usage
     assert_that(usage.model, equal_to(context.world.requested_model))
-    assert_that(usage.output_tokens, greater_than(0))
+    assert_that(usage.output_tokens, greater_than(0), "output tokens")
+    assert_that(usage.input_tokens, greater_than(0), "input tokens (the prompt the model read)")
+    assert_that(usage.total_tokens, equal_to(usage.input_tokens + usage.output_tokens),
+                "total tokens")
 
 
 @then('its failure message mentions "{text}"')

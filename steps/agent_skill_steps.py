@@ -14,11 +14,13 @@ from hamcrest import (
 
 from harness.scenario.world import FIXTURES
 from harness.stigmer.agents import MessageType
+from harness.stigmer.skills import artifact_hash
 
 
 def _push(context, name: str):
     skill = context.world.api.skills.push(FIXTURES / "skills" / name)
     context.world.notes.setdefault("skills", {})[name] = skill
+    context.world.skill_pushes.setdefault(name, []).append(skill)
     return skill
 
 
@@ -28,6 +30,7 @@ def step_have_pushed(context, name: str) -> None:
 
 
 @when('I push the "{name}" skill')
+@when('I push the "{name}" skill again')
 def step_push(context, name: str) -> None:
     _push(context, name)
 
@@ -42,7 +45,25 @@ def step_skill_kept(context, name: str) -> None:
     assert_that(skill.spec.skill_md, equal_to(body))
     assert_that(skill.spec.description, is_not(equal_to("")))
     assert_that(skill.status.version_hash, has_length(64))
+    assert_that(skill.status.version_hash, equal_to(artifact_hash(FIXTURES / "skills" / name)),
+                "the version hash is the SHA-256 of the artifact pushed")
     assert_that(skill.status.artifact_storage_key, contains_string(skill.status.version_hash))
+
+
+@then('the skill "{name}" kept its identifier and its new version points at the one before')
+def step_skill_new_version(context, name: str) -> None:
+    """Each push of the same skill is a version of one skill: same id, a new version id
+    whose ``previous_version_id`` is the version the push before it created."""
+    pushes = context.world.skill_pushes.get(name, [])
+    assert len(pushes) >= 2, f"the skill {name!r} was not pushed twice in this scenario"
+    before, last = pushes[-2], pushes[-1]
+    stored = context.world.api.skills.get(name)
+    assert_that(stored.metadata.id, equal_to(before.metadata.id), "the skill's identifier")
+    assert_that(stored.metadata.version.id, equal_to(last.metadata.version.id))
+    assert_that(stored.metadata.version.id, is_not(equal_to(before.metadata.version.id)),
+                "the second push made no new version")
+    assert_that(stored.metadata.version.previous_version_id,
+                equal_to(before.metadata.version.id), "the version before")
 
 
 def _last_answer(context) -> str:

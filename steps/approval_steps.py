@@ -15,6 +15,7 @@ from harness.stigmer.control import (
     DECIDED_EVENTS,
     ExecutionControl,
     approval_events,
+    approval_messages,
     requested_calls,
     tool_results,
 )
@@ -73,6 +74,12 @@ def step_waits_for_approval(context, tool: str) -> None:
     assert_that([(c.name, c.status, c.requires_approval) for c in calls],
                 equal_to([(tool, "WAITING_APPROVAL", True)]), "the waiting tool call")
     assert calls[0].approval_message.strip(), "the tool call says nothing to the person asked"
+    agent = context.world.api.client.agents.get(execution.spec.agent_id)
+    wanted = approval_messages(agent).get(tool)
+    if wanted:  # the agent's own words for this tool reach the person asked, not a default
+        assert_that([p.message for p in execution.status.pending_approvals],
+                    equal_to([wanted]), "the pending approval's message")
+        assert_that(calls[0].approval_message, equal_to(wanted), "the tool call's message")
     assert_that([kind for _, kind in approval_events(execution)], equal_to(["REQUESTED"]))
     world.notes.setdefault("pending_calls", {})[execution.metadata.id] = call_id
     world.remember_execution(execution)

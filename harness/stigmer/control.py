@@ -8,6 +8,7 @@ No behave import, no reference import: steps and benchmarks use it alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2, io_pb2
 from ai.stigmer.agentic.agentexecution.v1.api_pb2 import AgentExecution
@@ -84,6 +85,15 @@ def approval_events(execution: AgentExecution) -> list[tuple[str, str]]:
              enum_pb2.ApprovalEventType.Name(event.event_type)
              .removeprefix("APPROVAL_EVENT_TYPE_"))
             for event in execution.status.approval_event_stream.events]
+
+
+def approval_messages(agent: Any) -> dict[str, str]:
+    """Tool name -> the message the agent's own ``tool_approval_overrides`` give the person
+    asked (only the tools it marks as needing approval and that carry a message)."""
+    return {override.tool_name: override.message
+            for usage in agent.spec.mcp_server_usages
+            for override in usage.tool_approval_overrides
+            if override.requires_approval and override.tool_name and override.message}
 
 
 class ExecutionControl:

@@ -6,6 +6,7 @@ pushed the way ``stigmer apply`` pushes a skill folder (``skills.push``).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -30,6 +31,11 @@ def skill_artifact(folder: Path) -> bytes:
             if path.is_file() and not _SKIPPED.intersection(relative.parts):
                 archive.write(path, relative.as_posix())
     return buffer.getvalue()
+
+
+def artifact_hash(folder: Path) -> str:
+    """The SHA-256 of the ZIP :func:`skill_artifact` makes of ``folder`` (a skill version)."""
+    return hashlib.sha256(skill_artifact(folder)).hexdigest()
 
 
 class Skills:
