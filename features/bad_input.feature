@@ -51,6 +51,11 @@ Feature: Clear errors for bad input
       | bad input                                    | refusal          | explanation              |
       | a 5 MB message                               | too large        | 4 MiB                    |
 
+    @reference-only @ref:mcp-transport
+    Examples: the reference server's check of an MCP server's address
+      | bad input                                        | refusal          | explanation     |
+      | an MCP server whose address is not a web address | invalid argument | spec.http.url   |
+
   @phase1
   Scenario Outline: Input that breaks Stigmer's own rules is refused through the command line: <bad input>
     When I give the command line <bad input>

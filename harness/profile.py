@@ -50,6 +50,9 @@ REFERENCE_ONLY_BEHAVIOURS: Mapping[str, str] = {
                          "jq (env, $ENV); whether Stigmer's workflow runner does is not known",
     "workflow-validation": "the reference server validates workflow tasks on apply, in its own "
                            "words (Stigmer's January server has no workflow validateSpec)",
+    "mcp-transport": "the reference server refuses an MCP server whose http url is not http(s) "
+                     "(the protos only ask for a URI; whether Stigmer's servers check more is not "
+                     "known)",
 }
 
 #: Stigmer's server settings (environment variables), as G1 and G3 read them.

@@ -34,6 +34,7 @@ SERVER_MANIFESTS = {
     "an agent whose instructions are too short": "bad-input/short-instructions",
     "an agent with an upper-case slug": "bad-input/upper-case-slug",
     "a sub-agent whose instructions are too short": "bad-input/short-sub-agent",
+    "an MCP server whose address is not a web address": "bad-input/mcp-not-web",
 }
 # ... and those only a client's own manifest parser can refuse (no YAML travels to the server).
 MANIFESTS = {
