@@ -21,6 +21,7 @@ Feature: Giving an agent runtime values and secrets
       | GREETING_NAME | Ada                      | no     |
       | SERVICE_TOKEN | tok-7f3a9c-never-show-me | yes    |
     Then the execution completes
+    And its execution context hands the agent-runner each runtime value as given, secrets marked
     And no message of the execution contains "tok-7f3a9c-never-show-me"
     And no service log contains "tok-7f3a9c-never-show-me"
     When I show the execution from the command line as yaml

@@ -57,7 +57,18 @@ def step_run_with_env(context, slug: str, message: str) -> None:
             world.redactor.add(row["value"])
             world.notes.setdefault("secret_values", []).append(row["value"])
     agent = world.api.agents.get(slug)
+    world.runtime_values = values
     world.remember_execution(world.api.agent_executions.run(agent, message, runtime_env=values))
+
+
+@then("its execution context hands the agent-runner each runtime value as given, secrets marked")
+def step_context_values(context) -> None:
+    """What an agent-runner reads for the execution (its ExecutionContext) is exactly what the
+    run was given: every value, unchanged, and each secret still marked secret."""
+    world = context.world
+    assert world.runtime_values, "the last run was given no runtime values"
+    handed = world.api.agent_executions.context_values(world.last_execution.metadata.id)
+    assert_that(handed, equal_to(world.runtime_values), "the execution context's values")
 
 
 @when('I run the agent "{slug}" with the message "{message}" on the configured model')

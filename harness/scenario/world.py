@@ -85,6 +85,7 @@ class ScenarioWorld:
     probe: Probe = field(default_factory=Probe)
     followed_later: FollowedLater[Any] | None = None  # a stream opened after the execution ended
     skill_pushes: dict[str, list[Any]] = field(default_factory=dict)  # skill -> each push's answer
+    runtime_values: dict[str, RuntimeValue] = field(default_factory=dict)  # given to the last run
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)

@@ -10,6 +10,8 @@ from ai.stigmer.agentic.agentexecution.v1 import api_pb2 as execution_api_pb2
 from ai.stigmer.agentic.agentexecution.v1 import enum_pb2, io_pb2
 from ai.stigmer.agentic.agentexecution.v1 import query_pb2_grpc as execution_query_grpc
 from ai.stigmer.agentic.agentinstance.v1 import io_pb2 as agent_instance_io_pb2
+from ai.stigmer.agentic.executioncontext.v1 import io_pb2 as context_io_pb2
+from ai.stigmer.agentic.executioncontext.v1 import query_pb2_grpc as context_query_grpc
 from stigmer import (
     AgentExecutionInput,
     ExecutionConfigInput,
@@ -106,6 +108,15 @@ class AgentExecutions(Executions[AgentExecution]):
         self.client = client
         self.org = org
         self.created: dict[str, AgentExecution] = {}  # id -> the record create returned
+        self._contexts = context_query_grpc.ExecutionContextQueryControllerStub(channel)
+
+    def context_values(self, execution_id: str) -> dict[str, RuntimeValue]:
+        """The runtime values Stigmer's ExecutionContext hands an agent-runner for an execution
+        (``getByExecutionId``, what Stigmer's agent-runner reads), each with its secret mark."""
+        context = self._contexts.getByExecutionId(
+            context_io_pb2.ExecutionContextExecutionIdInput(execution_id=execution_id))
+        return {name: RuntimeValue(entry.value, secret=entry.is_secret)
+                for name, entry in context.spec.data.items()}
 
     def run(self, agent: Agent, message: str,
             runtime_env: Mapping[str, RuntimeValue | str] | None = None,
