@@ -18,3 +18,13 @@ Feature: Workflows that call agents
   Scenario: Several runs in a row give distinct executions
     When I run the workflow "greet-via-agent" 3 times in a row
     Then 3 distinct workflow executions completed, each with its own agent execution
+
+  @api
+  Scenario: A workflow whose agent fails fails too, at the agent's task
+    The agent call asks for a model that no model server has, so the agent's own execution
+    fails; the workflow must not carry on as if it had an answer.
+
+    When I run the workflow "greet-on-missing-model"
+    Then the workflow execution fails, saying the task "ask_greeter" failed
+    And the workflow execution fails, saying "no-such-model:1b"
+    And the task "after_answer" did not run

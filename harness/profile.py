@@ -78,6 +78,8 @@ class TargetProfile:
     api_key_in_local_mode: bool  # the server can be made to require an API key
     #: reference-only behaviours this build shares (the reference profile: all of them)
     shares: frozenset[str] = field(default_factory=frozenset)
+    #: exit codes of this build's CLI beyond its dialect's (a refusal kind -> its code)
+    cli_exit_codes: Mapping[str, int] = field(default_factory=dict)
 
     def server_env(self, *, port: int, data_dir: Path, temporal_address: str = "",
                    temporal_namespace: str = "default", log_level: str = "info") -> dict[str, str]:
@@ -117,6 +119,7 @@ PROFILES: Mapping[str, TargetProfile] = {
         reference_flags=True,
         health_service=True, cli_dialect="current", max_message_bytes=4 * 1024 * 1024,
         api_key_in_local_mode=True, shares=frozenset(REFERENCE_ONLY_BEHAVIOURS),
+        cli_exit_codes={"unreachable": 3},  # the reference CLI: 3 when no server answers
     ),
     "stigmer-g2": TargetProfile(
         name="stigmer-g2", generation=G2,

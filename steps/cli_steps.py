@@ -14,7 +14,9 @@ from behave import then, when
 from hamcrest import (
     assert_that,
     contains_string,
+    empty,
     equal_to,
+    is_not,
     matches_regexp,
     none,
     not_none,
@@ -178,9 +180,20 @@ def step_cli_execution_id(context) -> None:
 
 @then("it shows the agent's answer as it streams")
 def step_cli_streams(context) -> None:
-    stdout = _last(context).stdout
+    """The command showed the execution at work and, in full, every message the execution
+    keeps (my message where the runner records it, the agent's answer), each once."""
+    result = _last(context)
+    stdout = result.stdout
     assert_that(stdout, matches_regexp(r"(?m)^\[IN_PROGRESS\]"))
     assert_that(stdout, matches_regexp(r"(?m)^AI: \S+"))
+    assert_that(result.execution_id, not_none(), result.transcript())
+    execution = context.world.api.agent_executions.get(result.execution_id)
+    kept = [m.content.strip() for m in execution.status.messages if m.content.strip()]
+    assert_that(kept, is_not(empty()), "the execution keeps no message")
+    missing = [text for text in kept if text not in stdout]
+    assert_that(missing, equal_to([]), f"messages the command did not show: {stdout!r}")
+    answer = f"AI: {kept[-1]}"
+    assert_that(stdout.count(answer), equal_to(1), f"the answer not shown once: {stdout!r}")
 
 
 @then('it reports the final phase "{phase}" with the count of messages')

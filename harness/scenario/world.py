@@ -94,7 +94,8 @@ class ScenarioWorld:
                               call_timeout=self.config.grpc_timeout)
         cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
-                              self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect))
+                              self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect),
+                              exit_codes=self.config.target_profile.cli_exit_codes)
 
     # -- fixtures -------------------------------------------------------------------------
     @staticmethod

@@ -182,6 +182,8 @@ class StigmerCli:
     timeout: float = 120.0
     history: list[CliResult] = field(default_factory=list)
     dialect: CliDialect = field(default_factory=CliDialect)
+    #: the target build's own exit codes, over the dialect's (harness/profile.py)
+    exit_codes: Mapping[str, int] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "STIGMER_SERVER_ADDR": self.server_address,
@@ -191,7 +193,7 @@ class StigmerCli:
         """The same CLI (same history and dialect) pointed at another server or key."""
         return StigmerCli(self.argv, server_address, self.api_key if api_key is None else api_key,
                           self.org, cwd=self.cwd, timeout=self.timeout, history=self.history,
-                          dialect=self.dialect)
+                          dialect=self.dialect, exit_codes=self.exit_codes)
 
     # -- the commands the specs use, in the dialect's spelling -------------------------------
     def apply(self, path: Path, dry_run: bool = False, timeout: float | None = None) -> CliResult:
@@ -233,7 +235,8 @@ class StigmerCli:
         """Why ``result`` is not a refusal as this CLI refuses (``refusal``: "not found", ...):
         the dialect's exit code for it (else any non-zero one, not a timeout) and an
         ``Error:`` line on the dialect's error stream; None when it is one."""
-        expected = self.dialect.exit_code(refusal) if refusal else None
+        expected = (self.exit_codes.get(refusal, self.dialect.exit_code(refusal)) if refusal
+                    else None)
         if result.exit_code == -1:
             return f"the command timed out\n{result.transcript()}"
         if expected is None and result.exit_code == 0:

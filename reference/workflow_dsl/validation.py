@@ -268,4 +268,4 @@ class _Compiler:
         if not config.message.strip():
             self.fail(where, name, "agent call needs message")
         return {"agent": config.agent.strip(), "message": config.message,
-                "env": dict(config.env)}
+                "env": dict(config.env), "model": config.run_config.model_name.strip()}

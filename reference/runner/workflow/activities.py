@@ -28,6 +28,7 @@ from stigmer import (
     AgentExecutionInput,
     EnvVarInput,
     ErrorCode,
+    ExecutionConfigInput,
     ResourceRef,
     StigmerClient,
     StigmerError,
@@ -164,7 +165,9 @@ class WorkflowActivities:
             self._client.agent_executions.create(AgentExecutionInput(
                 name=f"{request['task']}-{request['execution_id']}"[:60], org=org,
                 agent_id=agent.metadata.id, message=to_text(rendered["message"]),
-                runtime_env=env))))
+                runtime_env=env, execution_config=(
+                    ExecutionConfigInput(model_name=config["model"])
+                    if config.get("model") else None)))))
         execution_id = execution.metadata.id
         activity.logger.info("agent_call %s started agent execution %s", slug, execution_id)
         try:
