@@ -22,6 +22,7 @@ from stigmer import StigmerError
 from harness.checks.load import execution_problems
 from harness.checks.paging import listed_ids, paging_problems
 from harness.checks.secret_scan import forms_in, scan_files
+from harness.scenario.world import LateUpdates, required
 from harness.stack.temporal_view import (
     CLOSED_BY_CANCEL,
     TemporalView,
@@ -55,7 +56,7 @@ def step_run_with_env(context, slug: str, message: str) -> None:
         values[row["name"]] = RuntimeValue(row["value"], secret=secret)
         if secret:
             world.redactor.add(row["value"])
-            world.notes.setdefault("secret_values", []).append(row["value"])
+            world.secrets.runtime_values.append(row["value"])
     agent = world.api.agents.get(slug)
     world.runtime_values = values
     world.remember_execution(world.api.agent_executions.run(agent, message, runtime_env=values))
@@ -184,9 +185,9 @@ def step_cancel_when_running(context) -> None:
                timeout=_timeout(context), interval=0.1,
                what=f"{execution_id} to stream its answer", describe=describe_execution)
     # A reason without the word "cancelled": the explanation must carry what was given.
-    world.notes["cancel_reason"] = "the operator needs the agent-runner back"
+    world.cancel_reason = "the operator needs the agent-runner back"
     world.remember_execution(world.api.agent_executions.cancel(execution_id,
-                                                               world.notes["cancel_reason"]))
+                                                               world.cancel_reason))
 
 
 @then("the execution ends cancelled")
@@ -230,7 +231,7 @@ def step_explains_cancel(context) -> None:
     messages = context.world.last_execution.status.messages
     system = [m.content for m in messages if m.type == MessageType.MESSAGE_SYSTEM]
     assert_that(" ".join(system).lower(), contains_string("cancelled"))
-    reason = context.world.notes.get("cancel_reason")
+    reason = context.world.cancel_reason
     if reason:  # and why, as the canceller said it
         assert_that(" ".join(system), contains_string(reason))
 
@@ -312,20 +313,24 @@ def step_update_finished(context) -> None:
     same final phase with one more answer."""
     world = context.world
     execution_id = world.last_execution.metadata.id
-    world.notes["finished_record"] = world.api.agent_executions.get(execution_id)
-    world.notes["update_errors"] = []
+    late = world.late_updates = LateUpdates(world.api.agent_executions.get(execution_id))
     for phase, extra in (("IN_PROGRESS", "A sentence added after the end."), ("FAILED", ""),
                          ("COMPLETED", "Another answer, sent after the end.")):
         try:
             world.api.agent_executions.send_status(execution_id, phase, extra_ai_message=extra)
-            world.notes["update_errors"].append(None)
+            late.errors.append(None)
         except StigmerError as error:
-            world.notes["update_errors"].append(error)
+            late.errors.append(error)
+
+
+def _late_updates(context) -> LateUpdates:
+    return required(context.world.late_updates,
+                    "no status update was sent to the finished execution")
 
 
 @then("every update is refused because the execution has finished")
 def step_updates_refused(context) -> None:
-    errors = context.world.notes["update_errors"]
+    errors = _late_updates(context).errors
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(errors, is_not(empty()))  # type: ignore[arg-type]
     assert_that([e.code.name if e is not None else "accepted" for e in errors],
@@ -335,7 +340,7 @@ def step_updates_refused(context) -> None:
 @then("the finished execution is unchanged")
 def step_finished_unchanged(context) -> None:
     world = context.world
-    before = world.notes["finished_record"]
+    before = _late_updates(context).finished
     after = world.api.agent_executions.get(before.metadata.id)
     assert_that(phase_name(after.status.phase), equal_to(phase_name(before.status.phase)))
     assert_that(after.status, equal_to(before.status))

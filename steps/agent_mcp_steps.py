@@ -11,8 +11,9 @@ from hamcrest import assert_that, equal_to, has_item, is_not, matches_regexp
 
 from harness.checks.secret_scan import remember_secret
 from harness.doubles.mcp_server import McpFixtureServer
+from harness.scenario.world import required
 from harness.stigmer.agents import MessageType
-from harness.stigmer.transcripts import requested_tools, tool_uses
+from harness.stigmer.transcripts import ToolUse, requested_tools, tool_uses
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
 
@@ -33,10 +34,12 @@ def tool_server(context, name: str, token: str = "") -> Iterator[McpFixtureServe
 
 def _register(context, server: McpFixtureServer, fixtures: str, slug: str) -> None:
     world = context.world
-    world.notes.setdefault("mcp_fixtures", {})[slug] = server
+    world.tools.servers[slug] = server
     values = server.url_values(context.stack.info.runner_host)
     # Applying the fixture again (agent_steps.py) fills its placeholders the same way.
-    world.notes.setdefault("placeholder_values", {}).update(values)
+    if world.tools.placeholder_values is None:
+        world.tools.placeholder_values = {}
+    world.tools.placeholder_values.update(values)
     for manifest in world.manifests(fixtures):
         registered = world.api.mcp_servers.apply(manifest, values)
         assert_that(registered.metadata.slug, equal_to(slug))
@@ -66,7 +69,13 @@ def step_called_tool(context, tool: str, server: str) -> None:
     uses = [use for use in tool_uses(execution) if use.name == tool]
     assert_that(uses, is_not(equal_to([])), f"no TOOL message records the {tool} tool")
     assert_that([(use.server, use.status) for use in uses], has_item((server, "COMPLETED")))
-    context.world.notes["tool_use"] = next(use for use in uses if use.status == "COMPLETED")
+    context.world.tools.last_use = next(use for use in uses if use.status == "COMPLETED")
+
+
+def _tool_use(context) -> ToolUse:
+    """The completed tool call "the agent called the ... tool" found."""
+    return required(context.world.tools.last_use,
+                    "no completed tool call was found (check that the agent called the tool)")
 
 
 def _as_recorded(expected: str, secret: str) -> str:
@@ -79,10 +88,11 @@ def _as_recorded(expected: str, secret: str) -> str:
 def step_tool_result_real(context, name: str) -> None:
     """The TOOL message holds what the server itself answers (a secret it echoes masked)."""
     world = context.world
-    use = world.notes["tool_use"]
+    use = _tool_use(context)
     assert_that(use.server, equal_to(name), "the server of the tool call")
-    expected = world.notes["mcp_fixtures"][name].call_tool(use.name, use.arguments)
-    secret = world.notes.get("secret", "")
+    assert name in world.tools.servers, f"no tool server registered as {name!r} in this scenario"
+    expected = world.tools.servers[name].call_tool(use.name, use.arguments)
+    secret = world.secrets.secret
     pattern = _as_recorded(expected, secret if secret and secret in expected else "")
     for what, recorded in (("TOOL message", use.content), ("call result", use.result)):
         assert_that(recorded, matches_regexp(pattern), f"{what} of {use.name}")
@@ -101,7 +111,7 @@ def step_tool_given_my_values(context) -> None:
     execution = _final(context)
     asked = " ".join(m.content for m in execution.status.messages
                      if m.type == MessageType.MESSAGE_HUMAN).lower()
-    use = context.world.notes["tool_use"]
+    use = _tool_use(context)
     assert_that(use.arguments, is_not(equal_to({})), f"{use.name} was given no value")
     invented = {k: v for k, v in use.arguments.items() if _value_text(v).lower() not in asked}
     assert_that(invented, equal_to({}), f"values of {use.name} not in my message {asked!r}")
@@ -112,7 +122,7 @@ def step_answer_quotes_result(context) -> None:
     """Every number of the tool's result that the request did not contain (the part nobody
     could guess) is in the agent's final answer."""
     execution = _final(context)
-    use = context.world.notes["tool_use"]
+    use = _tool_use(context)
     asked = " ".join(m.content for m in execution.status.messages
                      if m.type == MessageType.MESSAGE_HUMAN)
     news = [n for n in NUMBER.findall(use.content) if n not in NUMBER.findall(asked)]

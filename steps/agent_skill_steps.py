@@ -19,7 +19,7 @@ from harness.stigmer.skills import artifact_hash
 
 def _push(context, name: str):
     skill = context.world.api.skills.push(FIXTURES / "skills" / name)
-    context.world.notes.setdefault("skills", {})[name] = skill
+    context.world.skills[name] = skill
     context.world.skill_pushes.setdefault(name, []).append(skill)
     return skill
 
@@ -38,7 +38,7 @@ def step_push(context, name: str) -> None:
 @then('the skill "{name}" is kept with its instructions and a version')
 def step_skill_kept(context, name: str) -> None:
     skill = context.world.api.skills.get(name)
-    pushed = context.world.notes.get("skills", {}).get(name)
+    pushed = context.world.skills.get(name)
     assert pushed is not None, f"the skill {name!r} was not pushed in this scenario"
     assert_that(skill.metadata.id, equal_to(pushed.metadata.id))
     body = (FIXTURES / "skills" / name / "SKILL.md").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from behave import given, then, when
 from hamcrest import (
@@ -43,36 +44,36 @@ def _cli_applied_fixtures(world: ScenarioWorld) -> list[Path]:
 
 def expected_agents(world: ScenarioWorld) -> set[str]:
     """Slugs of the agents this scenario deployed (API or command line) and did not delete."""
-    deployed = set(world.notes.get("deployed_agents", set()))
+    deployed = set(world.applied.deployed_agents)
     for path in _cli_applied_fixtures(world):
         deployed.update(r.slug for r in fixture_resources(path) if r.kind == "Agent")
-    return deployed - set(world.notes.get("deleted_agents", set()))
+    return deployed - world.applied.deleted_agents
 
 
 def _apply(world: ScenarioWorld, fixture: str) -> None:
     """Apply every resource of the fixture, remembering what existed before and the error."""
     resources = fixture_resources(world.fixture_path(fixture))
-    world.notes["attempted"] = resources
-    world.notes["resource_ids_before"] = current_ids(world.api, resources)
-    world.notes["resource_versions_before"] = current_versions(world.api, resources)
+    applied = world.applied
+    applied.attempted = resources
+    applied.ids_before = current_ids(world.api, resources)
+    applied.versions_before = current_versions(world.api, resources)
     # "every workflow kept its identifier" (workflow_steps.py) reads slug -> id.
-    world.notes["ids_before"] = {key.split("/", 1)[1]: value
-                                 for key, value in world.notes["resource_ids_before"].items()
-                                 if key.startswith("Workflow/")}
-    values = world.notes.get("placeholder_values")  # e.g. a tool server's address
+    applied.workflow_ids_before = {key.split("/", 1)[1]: value
+                                   for key, value in applied.ids_before.items()
+                                   if key.startswith("Workflow/")}
+    values = world.tools.placeholder_values  # e.g. a tool server's address
     world.last_error = None
-    deployed = world.notes.setdefault("deployed_agents", set())
-    manifests = world.notes.setdefault("manifests", {})
     try:
         for resource in resources:
             stored = apply_resource(world.api, resource, values)
             world.agents[stored.metadata.slug] = stored
-            manifests[resource.key] = resource.manifest
+            if resource.manifest is not None:  # a skill folder has none
+                applied.manifests[resource.key] = resource.manifest
             if resource.kind == SKILL:  # as "I push the ... skill" records it
-                world.notes.setdefault("skills", {})[stored.metadata.slug] = stored
+                world.skills[stored.metadata.slug] = stored
             if resource.kind == "Agent":
-                deployed.add(stored.metadata.slug)
-                world.notes.setdefault("deleted_agents", set()).discard(stored.metadata.slug)
+                applied.deployed_agents.add(stored.metadata.slug)
+                applied.deleted_agents.discard(stored.metadata.slug)
     except StigmerError as error:
         world.last_error = error
 
@@ -81,7 +82,7 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
 def step_have_applied(context, fixture: str) -> None:
     _apply(context.world, fixture)
     assert_that(context.world.last_error, none(), f"applying {fixture} failed")
-    context.world.notes["first_ids"] = {
+    context.world.applied.first_ids = {
         slug: agent.metadata.id for slug, agent in context.world.agents.items()}
 
 
@@ -105,7 +106,7 @@ def step_apply_again(context, fixture: str) -> None:
 def step_every_resource_kept_id(context) -> None:
     world = context.world
     assert_that(world.last_error, none(), "applying failed")
-    before = world.notes.get("resource_ids_before", {})
+    before = world.applied.ids_before
     assert_that(before, is_not(equal_to({})), "no resource existed before the last apply")
     now = {}
     for key in before:
@@ -130,7 +131,7 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
     manifest = resources[0].manifest
     assert manifest is not None, f"{kind} {slug} in {fixture} comes from no manifest"
     differences = stored_spec_differences(manifest, stored, world.org,
-                                          world.notes.get("placeholder_values"))
+                                          world.tools.placeholder_values)
     assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
 
 
@@ -157,14 +158,17 @@ def step_none_exist(context) -> None:
 
 def _manifest_spec(world: ScenarioWorld, slug: str):
     """The spec the scenario's last apply sent for the agent (None when it did not)."""
-    manifest = world.notes.get("manifests", {}).get(f"Agent/{slug}")
-    return manifest.to_proto(org=world.org).spec if manifest is not None else None
+    manifest = world.applied.manifests.get(f"Agent/{slug}")
+    if manifest is None:
+        return None
+    agent: Any = manifest.to_proto(org=world.org)  # an Agent (a manifest of kind Agent)
+    return agent.spec
 
 
 @then('the agent "{slug}" has its name, instructions and an identifier')
 def step_core_fields(context, slug: str) -> None:
     agent = context.world.api.agents.get(slug)
-    manifest = context.world.notes.get("manifests", {}).get(f"Agent/{slug}")
+    manifest = context.world.applied.manifests.get(f"Agent/{slug}")
     assert_that(agent.metadata.name, equal_to(manifest.name if manifest else slug))
     assert_that(agent.metadata.slug, equal_to(slug))
     assert_that(agent.metadata.id, starts_with("agt-"))
@@ -225,7 +229,7 @@ def step_error_explains_rule(context) -> None:
     error = world.last_error
     assert_that(error, not_none(), "the request was accepted")
     message = str(error).lower()
-    offered = {value for r in world.notes.get("attempted", []) if r.manifest is not None
+    offered = {value for r in world.applied.attempted if r.manifest is not None
                for value in (r.manifest.name, r.slug)}
     named = sorted(value for value in offered if value.lower() in message)
     by_value = bool(named) and "lowercase" in message
@@ -237,7 +241,9 @@ def step_error_explains_rule(context) -> None:
 
 @then('the agent "{slug}" kept its identifier')
 def step_kept_id(context, slug: str) -> None:
-    first = context.world.notes["first_ids"][slug]
+    first_ids = context.world.applied.first_ids
+    assert slug in first_ids, f"the agent {slug!r} was not applied by an 'I have applied' step"
+    first = first_ids[slug]
     assert_that(context.world.api.agents.get(slug).metadata.id, equal_to(first))
 
 
@@ -246,8 +252,8 @@ def step_delete(context, slug: str) -> None:
     world = context.world
     agent = world.api.agents.get(slug)
     world.api.agents.delete(agent.metadata.id)
-    world.notes.setdefault("deleted_agents", set()).add(slug)
-    world.notes.setdefault("deleted_ids", {})[slug] = agent
+    world.applied.deleted_agents.add(slug)
+    world.applied.deleted[slug] = agent
 
 
 @then('the agent "{slug}" does not exist')
@@ -256,7 +262,7 @@ def step_absent(context, slug: str) -> None:
     assert_that(world.api.agents.find(slug), is_(none()))
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(world.api.agents.slugs(), is_not(has_item(slug)))  # type: ignore[arg-type]
-    deleted = world.notes.get("deleted_ids", {}).get(slug)
+    deleted = world.applied.deleted.get(slug)
     if deleted is not None:  # gone by id too, and its default instance with it
         for read in (lambda: world.api.client.agents.get(deleted.metadata.id),
                      lambda: world.api.agents.default_instance(deleted)):

@@ -13,7 +13,14 @@ from hamcrest import (
     is_not,
 )
 
+from harness.scenario.world import required
 from harness.stigmer.transcripts import message_kinds, sub_agent_runs, sub_agent_status, tool_uses
+
+
+def _sub_agent_run(context):
+    """The delegation "the agent delegated to its sub-agent" found."""
+    return required(context.world.sub_agent_run,
+                    "no delegation to a sub-agent was found (check that the agent delegated)")
 
 
 def _final(context):
@@ -30,12 +37,12 @@ def step_delegated(context, name: str) -> None:
     assert_that(run.output.strip(), is_not(equal_to("")), "the sub-agent's answer")
     assert_that(message_kinds(run.messages), contains_exactly("HUMAN", "AI"))
     assert_that(run.messages[-1].content, equal_to(run.output))
-    context.world.notes["sub_agent_run"] = run
+    context.world.sub_agent_run = run
 
 
 @then("the sub-agent's answer is recorded as a tool result")
 def step_answer_as_tool_result(context) -> None:
-    run = context.world.notes["sub_agent_run"]
+    run = _sub_agent_run(context)
     uses = [(u.name, u.status, u.content) for u in tool_uses(_final(context))]
     assert_that(uses, has_item((f"delegate_to_{run.name}", "COMPLETED", run.output)))
 
@@ -43,7 +50,7 @@ def step_answer_as_tool_result(context) -> None:
 @then('the sub-agent\'s answer mentions "{text}" in any letter case')
 def step_sub_answer_mentions(context, text: str) -> None:
     """Its own record's answer: what only its instructions (not the agent's) ask for."""
-    run = context.world.notes["sub_agent_run"]
+    run = _sub_agent_run(context)
     assert_that(run.output.lower(), contains_string(text.lower()),
                 f"the answer of the sub-agent {run.name} to {run.input!r}")
 

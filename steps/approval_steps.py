@@ -9,6 +9,7 @@ from behave import then, when
 from hamcrest import assert_that, equal_to, has_length, is_not
 
 from harness.doubles.mcp_server import McpFixtureServer
+from harness.scenario.world import required
 from harness.stack.temporal_view import require_view, wait_for_workflow
 from harness.stigmer.agents import MessageType, describe_execution, phase_name
 from harness.stigmer.control import (
@@ -40,13 +41,13 @@ def _current(context):
 
 
 def _server(context, name: str) -> McpFixtureServer:
-    servers = context.world.notes.get("mcp_fixtures", {})
+    servers = context.world.tools.servers
     assert name in servers, f"no tool server registered as {name!r} in this scenario"
     return servers[name]
 
 
 def _pending_call(context) -> str:
-    pending = context.world.notes.get("pending_calls", {})
+    pending = context.world.approval.pending_calls
     assert _execution_id(context) in pending, "this execution never waited for my approval"
     return pending[_execution_id(context)]
 
@@ -81,7 +82,7 @@ def step_waits_for_approval(context, tool: str) -> None:
                     equal_to([wanted]), "the pending approval's message")
         assert_that(calls[0].approval_message, equal_to(wanted), "the tool call's message")
     assert_that([kind for _, kind in approval_events(execution)], equal_to(["REQUESTED"]))
-    world.notes.setdefault("pending_calls", {})[execution.metadata.id] = call_id
+    world.approval.pending_calls[execution.metadata.id] = call_id
     world.remember_execution(execution)
 
 
@@ -125,10 +126,10 @@ def step_turn_back(context, slug: str) -> None:
 def step_decide(context, decision: str) -> None:
     assert decision in DECIDED_EVENTS, f"no such decision: {decision!r}"
     world = context.world
-    world.notes["decided_at"] = time.time()
+    world.approval.decided_at = time.time()
     execution = _control(context).decide(_execution_id(context), _pending_call(context),
                                          decision)
-    world.notes["decision"] = decision
+    world.approval.decision = decision
     world.remember_execution(execution)
 
 
@@ -137,7 +138,8 @@ def step_tool_ran_once(context, tool: str, server: str) -> None:
     """After the decision was sent, the server ran exactly one call of ``tool``, with the
     arguments the transcript shows the agent asked for."""
     every = _server(context, server).calls(tool)
-    calls = [c for c in every if c["at"] > context.world.notes["decided_at"]]
+    decided_at = required(context.world.approval.decided_at, "no decision was sent")
+    calls = [c for c in every if c["at"] > decided_at]
     assert_that(calls, has_length(1), f"calls of {tool} after my decision, of {every}")
     asked = [c for c in requested_calls(_current(context))
              if c.call_id == _pending_call(context)]
@@ -157,7 +159,8 @@ def step_decision_recorded(context) -> None:
     """The tool call carries the decision and when it was taken, nothing waits any more,
     and the approval events are: requested, then the decision."""
     world = context.world
-    decision = world.notes["decision"]
+    decision = world.approval.decision
+    assert decision, "no decision was sent"
     execution = _current(context)
     call_id = _pending_call(context)
     calls = [c for c in requested_calls(execution) if c.call_id == call_id]
@@ -273,7 +276,7 @@ def step_temporal_terminated(context) -> None:
 def step_never_waited(context) -> None:
     """No phase it went through was WAITING_FOR_APPROVAL, no approval event was recorded and
     no tool call asked for one."""
-    followed = context.world.notes["followed"]
+    followed = required(context.world.followed, "no agent execution was run and followed")
     assert "WAITING_FOR_APPROVAL" not in followed.phases, followed.phases
     execution = _current(context)
     assert_that(approval_events(execution), equal_to([]), "approval events")

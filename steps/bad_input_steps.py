@@ -62,8 +62,7 @@ def _unreachable_address() -> str:
 
 def _deployed(world: ScenarioWorld) -> list[str]:
     """The agents this scenario deployed through the API and did not delete."""
-    return sorted(set(world.notes.get("deployed_agents", set()))
-                  - set(world.notes.get("deleted_agents", set())))
+    return sorted(world.applied.deployed_agents - world.applied.deleted_agents)
 
 
 def _message_target(world: ScenarioWorld) -> str:
@@ -175,7 +174,7 @@ def step_agents_unchanged(context) -> None:
     world = context.world
     assert_that(sorted(world.api.agents.slugs()), equal_to(_deployed(world)))
     for slug in _deployed(world):
-        manifest = world.notes.get("manifests", {}).get(f"Agent/{slug}")
+        manifest = world.applied.manifests.get(f"Agent/{slug}")
         if manifest is not None:
             stored = world.api.agents.get(slug)
             assert_that(stored_spec_differences(manifest, stored, world.org), equal_to([]),

@@ -14,9 +14,7 @@ from behave import then, when
 from hamcrest import (
     assert_that,
     contains_string,
-    empty,
     equal_to,
-    is_not,
     matches_regexp,
     none,
     not_none,
@@ -189,7 +187,7 @@ def step_cli_streams(context) -> None:
     assert_that(result.execution_id, not_none(), result.transcript())
     execution = context.world.api.agent_executions.get(result.execution_id)
     kept = [m.content.strip() for m in execution.status.messages if m.content.strip()]
-    assert_that(kept, is_not(empty()), "the execution keeps no message")
+    assert kept, "the execution keeps no message"
     missing = [text for text in kept if text not in stdout]
     assert_that(missing, equal_to([]), f"messages the command did not show: {stdout!r}")
     answer = f"AI: {kept[-1]}"

@@ -10,6 +10,7 @@ from hamcrest import assert_that, equal_to
 
 from harness.checks.secret_scan import forms_in
 from harness.processes import TempDir
+from harness.scenario.world import required
 from harness.stigmer.cli import CliResult, DialectUnsupported
 from harness.stigmer.env_layers import (
     COMMAND_LINE,
@@ -26,10 +27,10 @@ YES_NO = {"yes": True, "no": False}
 
 def _token(context) -> str:
     """The token the scenario made (the HTTP API's, else the vault's); checked as the secret."""
-    notes = context.world.notes
-    token = notes.get("api_token") or notes.get("secret")
+    secrets = context.world.secrets
+    token = secrets.api_token or secrets.secret
     assert token, "no token was made for this run (make the vault's or the HTTP API's first)"
-    notes["secret"] = token
+    secrets.secret = token
     return token
 
 
@@ -45,7 +46,7 @@ def _layers(context) -> RuntimeLayers:
         layers.put(row["layer"], row["name"], value)
     for secret in layers.secrets():
         world.redactor.add(secret)
-    world.notes["runtime_layers"] = layers
+    world.runtime_layers = layers
     return layers
 
 
@@ -97,7 +98,8 @@ def _given_runtime_env(context):
 def step_given_from_winning_layer(context) -> None:
     """Each row: the stored value is that layer's value, secret as the row says (values are
     compared, never shown)."""
-    layers = context.world.notes["runtime_layers"]
+    layers = required(context.world.runtime_layers,
+                      "no runtime values were given through the command line's layers")
     expected = [(row["name"], row["from"], YES_NO[row["secret"].strip().lower()])
                 for row in context.table]
     problems = winner_problems(_given_runtime_env(context), layers, expected)
@@ -110,8 +112,8 @@ def step_cli_output_no_secret(context) -> None:
     encoding."""
     result = context.world.last_cli
     assert result is not None, "no command was run"
-    layers = context.world.notes.get("runtime_layers")
-    secrets = {context.world.notes.get("secret", ""), *(layers.secrets() if layers else ())}
+    layers = context.world.runtime_layers
+    secrets = {context.world.secrets.secret, *(layers.secrets() if layers else ())}
     found = {f"secret #{i}": forms_in(result.output, s)
              for i, s in enumerate(sorted(x for x in secrets if x))}
     assert_that({k: v for k, v in found.items() if v}, equal_to({}),

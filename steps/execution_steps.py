@@ -6,8 +6,10 @@ from behave import then, when
 from hamcrest import assert_that, contains_exactly, equal_to, is_in, is_not
 
 from harness.checks import validation
+from harness.scenario.world import required
 from harness.stack.runners import choose_runner
-from harness.stigmer.agents import MessageType, phase_name
+from harness.stigmer.agents import AgentExecution, MessageType, phase_name
+from harness.stigmer.executions import Followed
 
 BASIC_AGENT = "greeter"
 #: Greets nobody and holds no greeting word: a greeting in the answer is the agent's own.
@@ -22,7 +24,7 @@ def _timeout(context) -> float:
 def _run(context, slug: str, message: str):
     world = context.world
     agent = world.api.agents.get(slug)
-    world.notes["my_message"] = message
+    world.my_message = message
     return world.remember_execution(world.api.agent_executions.run(agent, message))
 
 
@@ -41,8 +43,13 @@ def step_run_follow(context, slug: str, message: str) -> None:
     execution = _run(context, slug, message)
     followed = context.world.api.agent_executions.follow(execution.metadata.id,
                                                          timeout=_timeout(context))
-    context.world.notes["followed"] = followed
+    context.world.followed = followed
     context.world.remember_execution(followed.final)
+
+
+def _followed(context) -> Followed[AgentExecution]:
+    """What the stream of the last execution run and followed showed."""
+    return required(context.world.followed, "no agent execution was run and followed")
 
 
 def _last_ai_answer(execution) -> str:
@@ -108,7 +115,7 @@ def step_phases_in_order(context, phases: str) -> None:
     execution's stream showed until it ended."""
     expected = [phase.strip() for phase in phases.split(",")]
     seen = [phase_name(_created(context).status.phase)]
-    for phase in context.world.notes["followed"].phases:
+    for phase in _followed(context).phases:
         if phase != seen[-1]:
             seen.append(phase)
     assert_that(seen, contains_exactly(*expected))
@@ -118,7 +125,7 @@ def step_phases_in_order(context, phases: str) -> None:
 def step_holds_messages(context) -> None:
     world = context.world
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
-    sent = world.notes.get("my_message", execution.spec.message)
+    sent = world.my_message if world.my_message is not None else execution.spec.message
     assert_that(_human_message(execution, context), equal_to(sent))
     answer = _last_ai_answer(execution)
     coherent = validation.is_coherent_answer(answer, execution.spec.message)
@@ -129,7 +136,7 @@ def step_holds_messages(context) -> None:
 def step_streamed_is_kept(context) -> None:
     """The last answer the stream showed is the stored one, and the stream showed it grow."""
     world = context.world
-    streamed = [_last_ai_answer(s) for s in world.notes["followed"].snapshots
+    streamed = [_last_ai_answer(s) for s in _followed(context).snapshots
                 if any(m.type == MessageType.MESSAGE_AI for m in s.status.messages)]
     assert_that(streamed, is_not(equal_to([])), "the stream showed no answer")
     kept = _last_ai_answer(world.api.agent_executions.get(world.last_execution.metadata.id))

@@ -21,6 +21,7 @@ from hamcrest import (
 )
 
 from harness.checks.load import execution_problems
+from harness.scenario.world import Crash, required
 from harness.stack.faults import Faults, unsupported_reason
 from harness.stack.temporal_view import require_view, wait_for_workflow
 from harness.stigmer.agents import MessageType, describe_execution, phase_name
@@ -68,8 +69,7 @@ def _run_to_completion(context, slug: str, message: str):
 @given('I have run the agent "{slug}" with the message "{message}" to completion')
 def step_have_run(context, slug: str, message: str) -> None:
     done = _run_to_completion(context, slug, message)
-    context.world.notes["before_fault"] = done.metadata.id
-    context.world.notes["before_fault_record"] = done
+    context.world.before_fault = done
 
 
 @then('I can run the agent "{slug}" with the message "{message}" to completion')
@@ -95,11 +95,11 @@ def step_crash_runner(context) -> None:
 
     view = wait_for_workflow(temporal(context), execution_id, lambda v: bool(working(v)),
                              "to run an activity on an agent-runner")
-    world.notes["crashed_work"] = working(view)[0]
-    world.notes["runner_before"] = _faults(context).runner_process()
-    world.notes["crashed_at"] = datetime.now(UTC)
+    work = working(view)[0]
+    runner_before = _faults(context).runner_process()
+    world.crash = Crash(work=work, at=datetime.now(UTC), runner_before=runner_before)
     _faults(context).crash_runner()
-    world.notes["runner_after"] = _faults(context).runner_process()
+    world.crash.runner_after = _faults(context).runner_process()
 
 
 @when("the workflow engine restarts")
@@ -136,7 +136,7 @@ def step_fails_within(context, seconds: int) -> None:
     started = time.monotonic()
     execution = world.wait_for("FAILED", timeout=seconds)
     world.remember_execution(execution)
-    world.notes["failed_after_s"] = time.monotonic() - started
+    world.failed_after_s = time.monotonic() - started
 
 
 @then("it finished after the crash")
@@ -144,13 +144,14 @@ def step_finished_after_crash(context) -> None:
     """Finished after the kill, by a retry of the crashed work on a new agent-runner process,
     with nothing lost or done twice."""
     world = context.world
+    crash = required(world.crash, "the agent-runner was not crashed in this scenario")
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     completed = execution.status.completed_at
     assert_that(completed, not_none())
     finished = datetime.fromisoformat(completed.replace("Z", "+00:00"))
-    assert_that(finished, greater_than(world.notes["crashed_at"]))
+    assert_that(finished, greater_than(crash.at))
     # Temporal's view: the crashed work was retried, and the retry finished it.
-    crashed = world.notes["crashed_work"]
+    crashed = crash.work
     view = wait_for_workflow(temporal(context), execution.metadata.id, lambda v: not v.running,
                              "to close after its execution finished")
     runs = view.runs_of(crashed.name)
@@ -158,7 +159,7 @@ def step_finished_after_crash(context) -> None:
                 f"no retry after the crash finished the work: {view.summary()}")
     assert_that(runs[-1].last_failure, is_not(equal_to("")), view.summary())
     # A new process did it (the worker name, or the process the stack runs, changed).
-    before, after = world.notes["runner_before"], world.notes["runner_after"]
+    before, after = crash.runner_before, crash.runner_after
     assert (runs[-1].finished_by and runs[-1].finished_by != crashed.worker) or (
         before and after and before != after), (
         f"the same agent-runner process finished it: worker {crashed.worker} -> "
@@ -171,12 +172,13 @@ def step_finished_after_crash(context) -> None:
 @then("the execution finished before the restart is still completed with its answer")
 def step_before_fault_kept(context) -> None:
     """The same record as before the restart: phase, messages, answer and times."""
-    execution = context.world.api.agent_executions.get(context.world.notes["before_fault"])
+    before = required(context.world.before_fault,
+                      "no execution was run to completion before the fault")
+    execution = context.world.api.agent_executions.get(before.metadata.id)
     assert_that(phase_name(execution.status.phase), is_in(["COMPLETED"]),
                 describe_execution(execution))
     kinds = [m.type for m in execution.status.messages]
     assert_that(kinds, has_item(MessageType.MESSAGE_AI))
-    before = context.world.notes["before_fault_record"]
     assert_that(execution.spec, equal_to(before.spec))
     assert_that([(m.type, m.content) for m in execution.status.messages],
                 equal_to([(m.type, m.content) for m in before.status.messages]))

@@ -7,9 +7,11 @@ from __future__ import annotations
 from behave import given, then, when
 from hamcrest import assert_that, equal_to, less_than, none
 
+from harness.scenario.world import required
 from harness.stigmer.cli import CliResult, DialectUnsupported
 from harness.stigmer.fixtures import find_resource, fixture_resources, stored_spec_differences
 from harness.stigmer.projects import (
+    Stored,
     kind_of,
     organization_snapshot,
     snapshot_changes,
@@ -22,10 +24,15 @@ def _snapshot(context) -> dict:
     return organization_snapshot(world.api.client, world.org)
 
 
+def _before(context) -> dict[str, Stored]:
+    """The organization as it was before the last project apply."""
+    return required(context.world.project_before, "no project was applied")
+
+
 def _apply(context, fixture: str, dry_run: bool = False, prune: bool = True) -> CliResult | None:
     """Snapshot the organization, then apply (or dry-run) the project from the command line."""
     world = context.world
-    world.notes["snapshot_before"] = _snapshot(context)
+    world.project_before = _snapshot(context)
     try:
         result = world.cli.apply_project(world.fixture_path(fixture), dry_run=dry_run,
                                          prune=prune)
@@ -87,7 +94,7 @@ def step_shows_each(context, does: str) -> None:
 def step_nothing_written(context) -> None:
     """The organization's agents, workflows and MCP servers are the same ones, at the same
     versions (every write makes a new version)."""
-    before = context.world.notes["snapshot_before"]
+    before = _before(context)
     assert_that(snapshot_changes(before, _snapshot(context)), equal_to([]))
 
 
@@ -119,7 +126,7 @@ def step_gone(context, kind: str, slug: str) -> None:
 @then('the {kind} "{slug}" is still there, untouched')
 def step_untouched(context, kind: str, slug: str) -> None:
     key = f"{kind_of(kind)}/{slug}"
-    before = context.world.notes["snapshot_before"]
+    before = _before(context)
     now = _snapshot(context)
     assert key in before, f"{key} did not exist before the last apply"
     assert key in now, f"{key} is gone"
@@ -130,7 +137,7 @@ def step_untouched(context, kind: str, slug: str) -> None:
 
 @then("the resources the project kept have the identifiers they had")
 def step_kept_ids(context) -> None:
-    before = context.world.notes["snapshot_before"]
+    before = _before(context)
     now = _snapshot(context)
     kept = before.keys() & now.keys()
     assert kept, "no resource of before is still there"

@@ -139,7 +139,8 @@ def _record_texts(execution) -> str:
 def step_no_message_has_secret(context) -> None:
     world = context.world
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
-    secret = world.notes["secret"]
+    secret = world.secrets.secret
+    assert secret, "no secret was made for this run"
     leaking = [i for i, m in enumerate(execution.status.messages) if forms_in(m.content, secret)]
     assert_that(leaking, equal_to([]), "messages (by index) that contain the secret")
     assert_that(forms_in(_record_texts(execution), secret), equal_to([]),
@@ -154,4 +155,6 @@ def step_no_log_has_secret(context) -> None:
     logs = context.stack.log_files()
     # PyHamcrest types Matcher[T] as invariant: is_not(<matcher>) fails to unify
     assert_that(logs, is_not(empty()), "no service log was collected")  # type: ignore[arg-type]
-    assert_that(scan_files(logs, context.world.notes["secret"]), equal_to([]))
+    secret = context.world.secrets.secret
+    assert secret, "no secret was made for this run"
+    assert_that(scan_files(logs, secret), equal_to([]))

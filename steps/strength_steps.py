@@ -19,7 +19,7 @@ def step_new_version_linked(context) -> None:
     the one stored before the apply (any kind the fixture holds)."""
     world = context.world
     assert_that(world.last_error, none(), "applying failed")
-    before = world.notes.get("resource_versions_before", {})
+    before = world.applied.versions_before
     assert_that(before, is_not(equal_to({})), "no resource existed before the last apply")
     for key, old in before.items():
         kind, slug = key.split("/", 1)
@@ -89,7 +89,7 @@ def step_cli_secrets_masked(context) -> None:
     assert secret_names, "the execution has no secret runtime value to look for"
     for name in secret_names:
         assert_that(result.stdout, contains_string(name))
-    secrets = world.notes.get("secret_values", [])
+    secrets = world.secrets.runtime_values
     assert secrets, "the scenario gave no secret value"
     shown = {secret: forms_in(result.stdout, secret) for secret in secrets}
     assert_that({k: v for k, v in shown.items() if v}, equal_to({}),

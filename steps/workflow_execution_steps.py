@@ -22,10 +22,12 @@ from hamcrest import (
 
 from harness.checks import validation
 from harness.checks.secret_scan import forms_in
+from harness.scenario.world import required
 from harness.stack.temporal_view import require_view, wait_for_workflow
 from harness.stigmer.agents import MessageType
 from harness.stigmer.executions import RuntimeValue
 from harness.stigmer.workflows import (
+    WorkflowExecution,
     task_outputs,
     task_status_name,
     workflow_output,
@@ -51,11 +53,17 @@ def _run(context, slug: str, message: str = "", env: dict | None = None):
     execution = world.api.workflow_executions.run(workflow, message, runtime)
     world.workflow_executions.append(execution.metadata.id)
     # The record as created: its phase is the first one the execution went through.
-    world.notes.setdefault("created_workflows", {})[execution.metadata.id] = execution
+    world.workflow_runs.created[execution.metadata.id] = execution
     for value in (env or {}).values():
         if isinstance(value, RuntimeValue) and value.secret:
             world.redactor.add(value.value)
     return execution
+
+
+def _finished(context) -> WorkflowExecution:
+    """The last workflow execution a step waited for to its end."""
+    return required(context.world.workflow_runs.finished,
+                    "no workflow execution was waited for to its end (completes, or fails)")
 
 
 def _last_id(context) -> str:
@@ -68,14 +76,14 @@ def step_run_follow(context, slug: str, message: str) -> None:
     execution = _run(context, slug, message)
     followed = context.world.api.workflow_executions.follow(execution.metadata.id,
                                                             _timeout(context))
-    context.world.notes["followed_workflow"] = followed
+    context.world.workflow_runs.followed = followed
 
 
 @when('I run the workflow "{slug}" with the setting "{setting}" and the secret "{secret}"')
 def step_run_env(context, slug: str, setting: str, secret: str) -> None:
     key, value = setting.split("=", 1)
     secret_key, secret_value = secret.split("=", 1)
-    context.world.notes["secret"] = secret_value
+    context.world.secrets.secret = secret_value
     _run(context, slug, env={key: value, secret_key: RuntimeValue(secret_value, secret=True)})
 
 
@@ -83,7 +91,7 @@ def step_run_env(context, slug: str, setting: str, secret: str) -> None:
 def step_api_token(context) -> None:
     token = f"tok-{secrets.token_hex(12)}"
     context.world.redactor.add(token)
-    context.world.notes["api_token"] = token
+    context.world.secrets.api_token = token
     context.fixture_http.accept_token(token)
     context.add_cleanup(context.fixture_http.accept_token, "")
 
@@ -92,8 +100,9 @@ def step_api_token(context) -> None:
       '"{name}"')
 def step_run_with_token(context, slug: str, setting: str, name: str) -> None:
     key, value = setting.split("=", 1)
-    token = context.world.notes["api_token"]
-    context.world.notes["secret"] = token
+    token = context.world.secrets.api_token
+    assert token, "the suite's HTTP API was given no token made for this run"
+    context.world.secrets.secret = token
     _run(context, slug, env={key: value, name: RuntimeValue(token, secret=True)})
 
 
@@ -119,12 +128,12 @@ def step_run_many(context, slug: str, count: int) -> None:
 def step_completes(context) -> None:
     execution = context.world.api.workflow_executions.wait_for_phase(_last_id(context), "COMPLETED",
                                                           _timeout(context))
-    context.world.notes["workflow_execution"] = execution
+    context.world.workflow_runs.finished = execution
 
 
 @then('its result has "{name}" equal to "{value}"')
 def step_result(context, name: str, value: str) -> None:
-    output = workflow_output(context.world.notes["workflow_execution"])
+    output = workflow_output(_finished(context))
     assert name in output, f"{name!r} not in the result {output}"
     assert_that(str(_plain(output[name])), equal_to(value))
 
@@ -141,10 +150,11 @@ def step_all_tasks_completed(context) -> None:
 def step_phases(context, phases: str) -> None:
     """Every phase, in order and none skipped: the record as created, then what the
     execution's stream showed until it ended."""
-    created = context.world.notes.get("created_workflows", {}).get(_last_id(context))
+    created = context.world.workflow_runs.created.get(_last_id(context))
     assert created is not None, "the scenario did not create this workflow execution"
     seen = [workflow_phase_name(created.status.phase)]
-    for phase in context.world.notes["followed_workflow"].phases:
+    followed = required(context.world.workflow_runs.followed, "no workflow was run and followed")
+    for phase in followed.phases:
         if phase != seen[-1]:
             seen.append(phase)
     assert_that(seen, equal_to([p.strip() for p in phases.split(",")]))
@@ -159,12 +169,12 @@ def step_fails_task(context, task: str) -> None:
 def step_fails(context, text: str) -> None:
     execution = context.world.api.workflow_executions.wait_for_phase(_last_id(context), "FAILED",
                                                           _timeout(context))
-    context.world.notes["workflow_execution"] = execution
+    context.world.workflow_runs.finished = execution
     assert_that(execution.status.error, contains_string(text))
 
 
 def _secret(context) -> str:
-    secret = context.world.notes.get("secret")
+    secret = context.world.secrets.secret
     assert secret, "no secret was given to this run (run the workflow with a secret first)"
     return secret
 
@@ -232,7 +242,7 @@ def step_cancelled(context) -> None:
 
 @then('the answer of the agent "{agent}" is kept in the result as "{name}"')
 def step_agent_answer(context, agent: str, name: str) -> None:
-    execution = context.world.notes["workflow_execution"]
+    execution = _finished(context)
     answer = workflow_output(execution).get(name, "")
     coherent = validation.is_coherent_answer(answer)
     assert coherent, f"answer is not coherent ({coherent.reason}): {answer!r}"
@@ -299,7 +309,7 @@ def step_task_completed(context, task: str) -> None:
 
 @then('its result has "{name}" listing "{values}" in that order')
 def step_result_list(context, name: str, values: str) -> None:
-    output = workflow_output(context.world.notes["workflow_execution"])
+    output = workflow_output(_finished(context))
     assert isinstance(output.get(name), list), f"{name!r} is not a list in the result {output}"
     assert_that([str(_plain(v)) for v in output[name]],
                 contains_exactly(*[v.strip() for v in values.split(",")]))
@@ -307,14 +317,14 @@ def step_result_list(context, name: str, values: str) -> None:
 
 @then('its result has "{name}" containing "{text}"')
 def step_result_contains(context, name: str, text: str) -> None:
-    output = workflow_output(context.world.notes["workflow_execution"])
+    output = workflow_output(_finished(context))
     assert name in output, f"{name!r} not in the result {output}"
     assert_that(str(_plain(output[name])), contains_string(text))
 
 
 @then('its result has "{name}" naming the failed task "{task}"')
 def step_result_names_failed_task(context, name: str, task: str) -> None:
-    output = workflow_output(context.world.notes["workflow_execution"])
+    output = workflow_output(_finished(context))
     failed = [t.task_id for t in _tasks(context)
               if t.task_name == task and task_status_name(t.status) == "FAILED"]
     assert_that(failed, has_length(1), f"failed records of the task {task!r}")

@@ -18,6 +18,9 @@ from hamcrest import (
 )
 from stigmer import StigmerError
 
+from harness.scenario.world import required
+from harness.stigmer.workflows import Workflow
+
 
 def _all_tasks(tasks: list[dict]) -> list[dict]:
     """Every task of a list, with the tasks nested in do/try/catch/branches (depth first)."""
@@ -37,6 +40,11 @@ def _all_tasks(tasks: list[dict]) -> list[dict]:
     return found
 
 
+def _workflow(context) -> Workflow:
+    """The workflow definition a step read back last."""
+    return required(context.world.workflow, "no workflow was read back from Stigmer")
+
+
 def _task(workflow, name: str) -> dict:
     """The task called ``name`` anywhere in the workflow (nested ones too), as plain data."""
     tasks = _all_tasks([json_format.MessageToDict(t) for t in workflow.spec.tasks])
@@ -49,7 +57,7 @@ def _task(workflow, name: str) -> dict:
 @then('the workflow "{slug}" has its name, description, tasks and an identifier')
 def step_core_fields(context, slug: str) -> None:
     workflow = context.world.api.workflows.get(slug)
-    manifest = context.world.notes.get("manifests", {}).get(f"Workflow/{slug}")
+    manifest = context.world.applied.manifests.get(f"Workflow/{slug}")
     assert_that(workflow.metadata.name, equal_to(manifest.name if manifest else slug))
     assert_that(workflow.metadata.id, starts_with("wfl-"))
     assert_that(workflow.metadata.org, equal_to(context.world.org))
@@ -75,7 +83,7 @@ def step_none(context) -> None:
 
 @then("every workflow kept its identifier")
 def step_kept_ids(context) -> None:
-    before = context.world.notes.get("ids_before", {})
+    before = context.world.applied.workflow_ids_before
     assert_that(before, is_not(equal_to({})), "no workflow existed before the last apply")
     for slug, workflow_id in before.items():
         assert_that(context.world.api.workflows.get(slug).metadata.id, equal_to(workflow_id))
@@ -86,18 +94,18 @@ def step_env(context, slug: str, names: str) -> None:
     workflow = context.world.api.workflows.get(slug)
     expected = [n.strip() for n in names.split(",")]
     assert_that(list(workflow.spec.env), contains_inanyorder(*expected))
-    context.world.notes["workflow"] = workflow
+    context.world.workflow = workflow
 
 
 @then('its variable "{name}" is secret and optional')
 def step_env_secret(context, name: str) -> None:
-    declaration = context.world.notes["workflow"].spec.env[name]
+    declaration = _workflow(context).spec.env[name]
     assert declaration.is_secret and declaration.optional, str(declaration)
 
 
 @then('its first task sets the values "{names}"')
 def step_first_task_sets(context, names: str) -> None:
-    first = context.world.notes["workflow"].spec.tasks[0]
+    first = _workflow(context).spec.tasks[0]
     assert "variables" in first.task_config.fields, \
         f"the first task {first.name!r} sets no values: {first.task_config}"
     variables = first.task_config.fields["variables"].struct_value.fields
@@ -107,20 +115,20 @@ def step_first_task_sets(context, names: str) -> None:
 @then('the workflow "{slug}" has the tasks "{names}" in that order')
 def step_task_order(context, slug: str, names: str) -> None:
     workflow = context.world.api.workflows.get(slug)
-    context.world.notes["workflow"] = workflow
+    context.world.workflow = workflow
     assert_that([t.name for t in workflow.spec.tasks],
                 contains_exactly(*[n.strip() for n in names.split(",")]))
 
 
 @then('the task "{name}" continues with "{target}"')
 def step_task_then(context, name: str, target: str) -> None:
-    task = _task(context.world.notes["workflow"], name)
+    task = _task(_workflow(context), name)
     assert_that(task.get("flow", {}).get("then"), equal_to(target))
 
 
 @then("the task \"{name}\" exports its result with '{expression}'")
 def step_task_export(context, name: str, expression: str) -> None:
-    task = _task(context.world.notes["workflow"], name)
+    task = _task(_workflow(context), name)
     assert_that(task.get("export", {}).get("as"), equal_to(expression))
 
 

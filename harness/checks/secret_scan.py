@@ -11,8 +11,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
+
+if TYPE_CHECKING:
+    from harness.scenario.world import ScenarioWorld
 
 FRAGMENT = re.compile(r"[A-Za-z0-9]{12,}")
 
@@ -89,18 +92,18 @@ def new_secret() -> str:
     return f"vt-{secrets.token_hex(8)}<&>\"'/+={secrets.token_hex(8)}"
 
 
-def remember_secret(world: Any) -> str:
-    """The scenario's secret (``world.notes["secret"]``): the scanning test's, else a new one.
+def remember_secret(world: ScenarioWorld) -> str:
+    """The scenario's secret (``world.secrets.secret``): the scanning test's, else a new one.
 
     A new one is registered with the harness's redactor (its own reports mask it); the scanning
     test's is not, so the files it scans are exactly as the services and the harness wrote
     them.
     """
     chosen = os.environ.get(SCAN_SECRET_ENV, "")
-    value = world.notes.get("secret") or chosen or new_secret()
+    value = world.secrets.secret or chosen or new_secret()
     if not chosen:
         world.redactor.add(value)
-    world.notes["secret"] = value
+    world.secrets.secret = value
     return value
 
 

@@ -8,24 +8,43 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ai.stigmer.agentic.agentexecution.v1.enum_pb2 import MessageType
+from ai.stigmer.agentic.agentexecution.v1.subagent_pb2 import SubAgentExecution
 from stigmer import StigmerError
 
 from harness.config import REPO_ROOT, SuiteConfig
+from harness.doubles.mcp_server import McpFixtureServer
 from harness.doubles.secured_server import SecuredServer
 from harness.profile import cli_dialect_for
 from harness.secrets import Redactor, register_config_secrets, scenario_redactor
 from harness.stack.faults import Faults
+from harness.stack.temporal_view import PendingActivity
 from harness.stigmer.agents import Agent, AgentExecution, describe_execution
 from harness.stigmer.cli import CliResult, StigmerCli, dialect
 from harness.stigmer.client import StigmerApi
-from harness.stigmer.executions import FollowedLater, RuntimeValue
+from harness.stigmer.env_layers import RuntimeLayers
+from harness.stigmer.executions import Followed, FollowedLater, RuntimeValue
+from harness.stigmer.fixtures import FixtureResource
 from harness.stigmer.manifests import Manifest, load_manifests
+from harness.stigmer.projects import Stored
+from harness.stigmer.skills import Skill
+from harness.stigmer.transcripts import ToolUse
+from harness.stigmer.workflows import Workflow, WorkflowExecution
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
+
+T = TypeVar("T")
+
+
+def required(value: T | None, missing: str) -> T:
+    """``value``, which an earlier step must have set: else the step fails saying ``missing``
+    (e.g. "no workflow was run with a secret")."""
+    assert value is not None, missing
+    return value
 
 
 def scenario_org(name: str, isolate: bool) -> str:
@@ -57,6 +76,76 @@ class Probe:
 
 
 @dataclass
+class Secrets:
+    """The secrets the scenario made or gave, which it then checks never show."""
+
+    secret: str = ""  # THE secret the leak checks look for (a workflow's, the vault's token...)
+    api_token: str = ""  # the token the suite's HTTP API accepts in this scenario
+    runtime_values: list[str] = field(default_factory=list)  # secret runtime values given (tables)
+
+
+@dataclass
+class Applied:
+    """What the scenario applied through the API (fixtures) and deleted, and what the
+    organization held just before its last apply."""
+
+    attempted: list[FixtureResource] = field(default_factory=list)  # the last apply's resources
+    ids_before: dict[str, str] = field(default_factory=dict)  # Kind/slug -> id, before it
+    versions_before: dict[str, str] = field(default_factory=dict)  # Kind/slug -> version id
+    workflow_ids_before: dict[str, str] = field(default_factory=dict)  # workflow slug -> id
+    manifests: dict[str, Manifest] = field(default_factory=dict)  # Kind/slug -> last applied
+    first_ids: dict[str, str] = field(default_factory=dict)  # agent slug -> id ("I have applied")
+    deployed_agents: set[str] = field(default_factory=set)  # slugs applied as agents
+    deleted_agents: set[str] = field(default_factory=set)  # slugs deleted since (not re-applied)
+    deleted: dict[str, Agent] = field(default_factory=dict)  # slug -> the agent as deleted
+
+
+@dataclass
+class ToolServers:
+    """The suite's MCP servers the scenario started and registered, and a tool call they got."""
+
+    servers: dict[str, McpFixtureServer] = field(default_factory=dict)  # by registered slug
+    placeholder_values: dict[str, str] | None = None  # their addresses for manifests ({{ }})
+    last_use: ToolUse | None = None  # the completed tool call "the agent called ..." found
+
+
+@dataclass
+class Approval:
+    """Tool calls that waited for my approval, and the decision I sent."""
+
+    pending_calls: dict[str, str] = field(default_factory=dict)  # execution id -> tool call id
+    decision: str = ""  # approve / skip / reject (DECIDED_EVENTS), "" before one is sent
+    decided_at: float | None = None  # time.time() just before the decision was sent
+
+
+@dataclass
+class Crash:
+    """The agent-runner crash a fault scenario caused."""
+
+    work: PendingActivity  # Temporal's activity the killed runner was running
+    at: datetime  # when it was killed (UTC)
+    runner_before: str  # which runner process ran before ('' when unknown)
+    runner_after: str = ""  # which one runs after the restart ('' when unknown)
+
+
+@dataclass
+class LateUpdates:
+    """Status updates sent to an execution after it had finished."""
+
+    finished: AgentExecution  # the record just before they were sent
+    errors: list[StigmerError | None] = field(default_factory=list)  # per update (None: taken)
+
+
+@dataclass
+class WorkflowRuns:
+    """What the scenario's workflow executions showed."""
+
+    created: dict[str, WorkflowExecution] = field(default_factory=dict)  # id -> as created
+    followed: Followed[WorkflowExecution] | None = None  # the stream of the last one followed
+    finished: WorkflowExecution | None = None  # the last one waited for to COMPLETED / FAILED
+
+
+@dataclass
 class ScenarioWorld:
     """What one scenario works with and leaves behind."""
 
@@ -70,7 +159,6 @@ class ScenarioWorld:
     last_execution: AgentExecution | None = None
     last_error: Exception | None = None
     last_cli: CliResult | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
     fixture_api_url: str = ""  # the fixture JSON API, as the agent-runner reaches it
     workflows: dict[str, object] = field(default_factory=dict)
     workflow_executions: list[str] = field(default_factory=list)
@@ -86,6 +174,24 @@ class ScenarioWorld:
     followed_later: FollowedLater[Any] | None = None  # a stream opened after the execution ended
     skill_pushes: dict[str, list[Any]] = field(default_factory=dict)  # skill -> each push's answer
     runtime_values: dict[str, RuntimeValue] = field(default_factory=dict)  # given to the last run
+    # -- what steps record for later steps (each set by one kind of step) -------------------
+    secrets: Secrets = field(default_factory=Secrets)
+    applied: Applied = field(default_factory=Applied)
+    skills: dict[str, Skill] = field(default_factory=dict)  # pushed (or applied) skills by name
+    tools: ToolServers = field(default_factory=ToolServers)
+    approval: Approval = field(default_factory=Approval)
+    my_message: str | None = None  # the message of the last agent run ("I run the agent ...")
+    followed: Followed[AgentExecution] | None = None  # the last agent execution run and followed
+    cancel_reason: str = ""  # the reason the last cancel gave ("" = none given)
+    late_updates: LateUpdates | None = None
+    sub_agent_run: SubAgentExecution | None = None  # the delegation "delegated to" checked
+    before_fault: AgentExecution | None = None  # an execution completed before a fault
+    crash: Crash | None = None
+    failed_after_s: float | None = None  # how long "fails within" waited (no step reads it yet)
+    runtime_layers: RuntimeLayers | None = None  # the CLI's env/secret layers of the last run
+    workflow: Workflow | None = None  # the workflow definition last read back
+    workflow_runs: WorkflowRuns = field(default_factory=WorkflowRuns)
+    project_before: dict[str, Stored] | None = None  # the org's snapshot before a project apply
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)

@@ -9,7 +9,7 @@ import pytest
 
 from harness.config import load_config
 from harness.processes import free_port
-from harness.scenario.world import FIXTURES, ScenarioWorld, scenario_org
+from harness.scenario.world import FIXTURES, ScenarioWorld, required, scenario_org
 from harness.secrets import MASK
 from harness.stigmer.agents import AgentExecution, MessageType, Phase
 from harness.stigmer.cli import CliResult
@@ -166,3 +166,25 @@ def test_attempt_times_a_call_and_captures_its_refusal() -> None:
             world.attempt(lambda: {}["x"], refusals=(ValueError,))
     finally:
         world.close()
+
+
+def test_world_keeps_step_records_in_typed_fields_not_notes() -> None:
+    world = make_world()
+    try:
+        assert not hasattr(world, "notes")
+        assert world.secrets.secret == "" and world.applied.manifests == {}
+        assert world.approval.decided_at is None and world.workflow_runs.finished is None
+        other = make_world()
+        try:  # each world starts with its own, empty records
+            world.applied.deployed_agents.add("greeter")
+            assert other.applied.deployed_agents == set()
+        finally:
+            other.close()
+    finally:
+        world.close()
+
+
+def test_required_names_the_missing_step() -> None:
+    assert required("x", "no workflow was run with a secret") == "x"
+    with pytest.raises(AssertionError, match="no workflow was run with a secret"):
+        required(None, "no workflow was run with a secret")
