@@ -29,6 +29,7 @@ from harness.stigmer.fixtures import (
     get_resource,
     stored_spec_differences,
 )
+from harness.stigmer.projects import kind_of, with_reference_kinds
 
 
 def _cli_applied_fixtures(world: ScenarioWorld) -> list[Path]:
@@ -82,8 +83,10 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
 def step_have_applied(context, fixture: str) -> None:
     _apply(context.world, fixture)
     assert_that(context.world.last_error, none(), f"applying {fixture} failed")
-    context.world.applied.first_ids = {
-        slug: agent.metadata.id for slug, agent in context.world.agents.items()}
+    world = context.world
+    for key, resource_id in current_ids(world.api, fixture_resources(
+            world.fixture_path(fixture))).items():
+        world.applied.first_ids.setdefault(key, resource_id)
 
 
 @when('I apply the "{fixture}" manifests')
@@ -130,6 +133,7 @@ def step_holds_manifest(context, kind: str, slug: str, fixture: str) -> None:
     stored = get_resource(world.api, wanted, slug)
     manifest = resources[0].manifest
     assert manifest is not None, f"{kind} {slug} in {fixture} comes from no manifest"
+    manifest = with_reference_kinds(manifest)  # as the SDK fills them in before sending
     differences = stored_spec_differences(manifest, stored, world.org,
                                           world.tools.placeholder_values)
     assert_that(differences, equal_to([]), f"the stored {kind} differs from {fixture}")
@@ -239,21 +243,29 @@ def step_error_explains_rule(context) -> None:
         f"slug field with its pattern rule: {error}")
 
 
-@then('the agent "{slug}" kept its identifier')
-def step_kept_id(context, slug: str) -> None:
-    first_ids = context.world.applied.first_ids
-    assert slug in first_ids, f"the agent {slug!r} was not applied by an 'I have applied' step"
-    first = first_ids[slug]
-    assert_that(context.world.api.agents.get(slug).metadata.id, equal_to(first))
-
-
-@when('I delete the agent "{slug}"')
-def step_delete(context, slug: str) -> None:
+@then('the {kind} "{slug}" kept its identifier')
+def step_kept_id(context, kind: str, slug: str) -> None:
+    """The identifier it had when "I have applied ..." applied it (any kind)."""
     world = context.world
-    agent = world.api.agents.get(slug)
-    world.api.agents.delete(agent.metadata.id)
-    world.applied.deleted_agents.add(slug)
-    world.applied.deleted[slug] = agent
+    key = f"{kind_of(kind)}/{slug}"
+    first_ids = world.applied.first_ids
+    assert key in first_ids, f"the {kind} {slug!r} was not applied by an 'I have applied' step"
+    assert_that(get_resource(world.api, kind_of(kind), slug).metadata.id,
+                equal_to(first_ids[key]))
+
+
+@when('I delete the {kind} "{slug}"')
+def step_delete(context, kind: str, slug: str) -> None:
+    """Delete by identifier, as Stigmer's delete takes it (an agent or a workflow)."""
+    world = context.world
+    wanted = kind_of(kind)
+    deleters = {"Agent": world.api.agents, "Workflow": world.api.workflows}
+    assert wanted in deleters, f"deleting a {kind} is not supported (agent, workflow)"
+    stored = get_resource(world.api, wanted, slug)
+    deleters[wanted].delete(stored.metadata.id)
+    if wanted == "Agent":
+        world.applied.deleted_agents.add(slug)
+        world.applied.deleted[slug] = stored
 
 
 @then('the agent "{slug}" does not exist')

@@ -21,6 +21,7 @@ from hamcrest import (
 )
 
 from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
+from harness.stigmer.projects import kind_of
 
 ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 
@@ -164,11 +165,13 @@ def step_cli_lists(context, names: str) -> None:
                     f"no identifier for {name}: {cells}")
 
 
-@then('it shows the action "{action}" for the agent "{name}"')
-def step_cli_action(context, action: str, name: str) -> None:
-    rows = listed_rows(_last(context).stdout, "Agent")
+@then('it shows the action "{action}" for the {kind} "{name}"')
+def step_cli_action(context, action: str, kind: str, name: str) -> None:
+    """The command's table row of that resource (any kind) names the action, in any case."""
+    rows = listed_rows(_last(context).stdout, kind_of(kind))
     assert_that(rows.get(name), not_none(), _last(context).transcript())
-    assert_that(rows[name][:1], equal_to([action]), _last(context).transcript())
+    assert_that([cell.lower() for cell in rows[name][:1]], equal_to([action.lower()]),
+                _last(context).transcript())
 
 
 @then("it prints the execution identifier")

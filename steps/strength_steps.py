@@ -63,8 +63,8 @@ def step_try_run_workflow(context, slug: str) -> None:
     """Start it with no runtime values at all; records the refusal (and how long it took) for
     "it is refused as ... within ... seconds" and "the error mentions ..."."""
     world = context.world
-    workflow = world.api.workflows.get(slug)
-    attempt = world.attempt(lambda: world.api.workflow_executions.run(workflow, "", {}))
+    attempt = world.attempt(lambda: world.api.workflow_executions.run(
+        world.api.workflows.get(slug), "", {}))  # an unknown workflow: its refusal recorded
     if attempt.result is not None:
         world.workflow_executions.append(attempt.result.metadata.id)
 

@@ -12,7 +12,6 @@ from hamcrest import (
     equal_to,
     has_length,
     is_not,
-    matches_regexp,
     not_none,
     starts_with,
 )
@@ -139,9 +138,3 @@ def step_rejected(context, where: str) -> None:
     assert isinstance(error, StigmerError), repr(error)
     assert_that(error.code.name, equal_to("INVALID_ARGUMENT"), str(error))
     assert_that(str(error), contains_string(where.strip().strip("'")))
-
-
-@then('it shows the action "{action}" for the workflow "{name}"')
-def step_cli_action(context, action: str, name: str) -> None:
-    stdout = context.world.last_cli.stdout
-    assert_that(stdout, matches_regexp(rf"(?m)^Workflow\s+{name}\s+{action}\b"))

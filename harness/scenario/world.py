@@ -94,7 +94,7 @@ class Applied:
     versions_before: dict[str, str] = field(default_factory=dict)  # Kind/slug -> version id
     workflow_ids_before: dict[str, str] = field(default_factory=dict)  # workflow slug -> id
     manifests: dict[str, Manifest] = field(default_factory=dict)  # Kind/slug -> last applied
-    first_ids: dict[str, str] = field(default_factory=dict)  # agent slug -> id ("I have applied")
+    first_ids: dict[str, str] = field(default_factory=dict)  # Kind/slug -> id ("I have applied")
     deployed_agents: set[str] = field(default_factory=set)  # slugs applied as agents
     deleted_agents: set[str] = field(default_factory=set)  # slugs deleted since (not re-applied)
     deleted: dict[str, Agent] = field(default_factory=dict)  # slug -> the agent as deleted
