@@ -151,8 +151,15 @@ Feature: Running workflows
     And its result has "confirmed" equal to "accepted"
     And its result has "confirm" containing "token "
     And the status of the workflow execution never shows the secret
-    And Temporal's history of the workflow execution never holds the secret, in any encoding
     And the secret is in no service log, in any encoding
+
+  @api @reference-only @ref:secrets-outside-history
+  Scenario: A workflow's secret never enters the workflow engine's history
+    Given I have applied the "workflows/with-context" manifests
+    And the suite's HTTP API accepts only a token made for this run
+    When I run the workflow "order-total" with the setting "TAX_PERCENT=10" and that token as the secret "SHOP_TOKEN"
+    Then the workflow execution completes
+    And Temporal's history of the workflow execution never holds the secret, in any encoding
 
   @api
   Scenario: Without the right token the workflow's call is refused

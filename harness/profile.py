@@ -53,6 +53,9 @@ REFERENCE_ONLY_BEHAVIOURS: Mapping[str, str] = {
     "mcp-transport": "the reference server refuses an MCP server whose http url is not http(s) "
                      "(the protos only ask for a URI; whether Stigmer's servers check more is not "
                      "known)",
+    "secrets-outside-history": "the reference server resolves a workflow's secrets inside the "
+                               "activities that need them, so they never enter Temporal's "
+                               "history; whether Stigmer's workflow engine does is not known",
 }
 
 #: Stigmer's server settings (environment variables), as G1 and G3 read them.
