@@ -31,7 +31,7 @@ from harness.secrets import (
 from harness.stack.build import build_stack
 from harness.stack.runners import runner_skip_reason
 from harness.stack.stack import Stack
-from harness.teardown import exit_if_signalled
+from harness.teardown import exit_if_signalled, hold_until_exit
 
 EXECUTION_TAGS = {"requires-temporal", "requires-llm"}
 HANG_DUMP = "hang-stacks.txt"
@@ -72,9 +72,18 @@ def stigmer_stack(context, config: SuiteConfig, report: PrerequisiteReport,
             stack.start()
         yield stack
     finally:
-        with phase(progress, "[stack] stopping"):
-            stack.stop()
-        record_masked(run_dir, redact_tree(run_dir / "logs"))
+        _stop_stack(context, stack, run_dir)
+
+
+def _stop_stack(context, stack: Stack, run_dir: Path) -> None:
+    """Stop the stack and mask the secrets in its copied logs (once: after_all does it, the
+    fixture's clean-up then has nothing left to do)."""
+    if context.run_state.get("stack_stopped"):
+        return
+    with phase(progress, "[stack] stopping"):
+        stack.stop()
+    record_masked(run_dir, redact_tree(run_dir / "logs"))
+    context.run_state["stack_stopped"] = True
 
 
 @fixture
@@ -224,6 +233,10 @@ def _artifact_dir(context, scenario: Scenario) -> Path:
 
 
 def after_all(context) -> None:
+    """The run's final teardown: from its first line to the process's end a signal only sets
+    the exit status (harness.teardown.hold_until_exit), so the clean-ups behave runs after this
+    hook (the fixtures', now no-ops) cannot be cut short either."""
+    hold_until_exit()
     if getattr(context, "watchdog", None):
         context.watchdog.disarm()  # e.g. when an aborted scenario never reached after_scenario
     leaks = _stop_and_find_leaks(context)
@@ -242,6 +255,8 @@ def _stop_and_find_leaks(context) -> list[str]:
     guard = getattr(context, "leak_guard", None)
     if guard is None:
         return []
+    if getattr(context, "fixture_http", None) is not None:
+        context.fixture_http.stop()
     if getattr(context, "stack", None) is not None:
-        context.stack.stop()
+        _stop_stack(context, context.stack, context.run_dir)
     return guard.verify(progress)

@@ -50,7 +50,8 @@ def phase(emit: Emit, label: str, heartbeat: float = 15.0) -> Iterator[None]:
 
     emit(f"{label} ...")
     ticker = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
-    ticker.start()
+    if not sys.is_finalizing():  # a thread started at interpreter shutdown never runs
+        ticker.start()
     try:
         yield
     except BaseException:
@@ -61,4 +62,5 @@ def phase(emit: Emit, label: str, heartbeat: float = 15.0) -> Iterator[None]:
         done.set()
         emit(f"{label}: done in {time.monotonic() - started:.1f}s")
     finally:
-        ticker.join(timeout=1)
+        if ticker.is_alive():
+            ticker.join(timeout=1)

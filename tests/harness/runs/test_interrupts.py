@@ -80,6 +80,34 @@ def test_an_interrupted_run_leaves_no_process(tmp_path: Path, sig: signal.Signal
     assert survivors(tmp_path) == [], output
 
 
+def progress_says(results: Path, text: str) -> bool:
+    return any(text in log.read_text(errors="replace")
+               for log in results.glob("runs/*/progress.log"))
+
+
+@pytest.mark.parametrize("moment", ["[stack] stopping ...", "[report] results of this run"])
+def test_a_signal_during_the_final_teardown_ends_the_run_with_its_status(
+        tmp_path: Path, moment: str) -> None:
+    """Regression: SIGINT to behave alone right after after_all's last line escaped behave's
+    own clean-ups, and the fixture left for the interpreter's shutdown hung it for good."""
+    run = behave(tmp_path, ["features/agent_deployment.feature", "-n",
+                            "Every agent gets a default instance"])
+    try:
+        deadline = time.monotonic() + 90
+        while not progress_says(tmp_path, moment) and run.poll() is None:
+            assert time.monotonic() < deadline, f"the run never printed {moment!r}"
+            time.sleep(0.002)
+        if run.poll() is None:
+            os.kill(run.pid, signal.SIGINT)
+        output = finish(run, timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode in (130, -signal.SIGINT), output  # exited late: killed by it
+    assert survivors(tmp_path) == [], output
+    assert "Traceback" not in output, output
+
+
 def test_the_run_after_a_killed_run_stops_its_leftovers(tmp_path: Path) -> None:
     run = behave(tmp_path, PHASE1)
     wait_for(lambda: started(tmp_path, {"stigmer-server"}), 60, "the server")
