@@ -181,6 +181,14 @@ class ManagedProcess:
         self._signal_group(signal.SIGKILL)
         return process.returncode
 
+    def end(self, kill: bool = False) -> int | None:
+        """SIGKILL the group at once (a crash, on purpose) or ``stop()`` it cleanly."""
+        if kill and self.running():
+            self._signal_group(signal.SIGKILL)
+            assert self.process is not None
+            self.process.wait(timeout=10)
+        return self.stop()
+
     def _signal_group(self, sig: signal.Signals) -> None:
         assert self.process is not None
         with contextlib.suppress(ProcessLookupError, PermissionError):

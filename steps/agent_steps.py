@@ -67,12 +67,12 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
     try:
         for resource in resources:
             stored = apply_resource(world.api, resource, values)
-            world.agents[stored.metadata.slug] = stored
             if resource.manifest is not None:  # a skill folder has none
                 applied.manifests[resource.key] = resource.manifest
             if resource.kind == SKILL:  # as "I push the ... skill" records it
                 world.skills[stored.metadata.slug] = stored
             if resource.kind == "Agent":
+                world.agents[stored.metadata.slug] = stored
                 applied.deployed_agents.add(stored.metadata.slug)
                 applied.deleted_agents.discard(stored.metadata.slug)
     except StigmerError as error:

@@ -154,7 +154,7 @@ class ScenarioWorld:
     name: str
     org: str = ""
     redactor: Redactor = field(default_factory=scenario_redactor)  # a scope of the run's
-    agents: dict[str, Agent] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)  # slug -> as applied here
     executions: list[str] = field(default_factory=list)
     last_execution: AgentExecution | None = None
     last_error: Exception | None = None
@@ -187,7 +187,6 @@ class ScenarioWorld:
     sub_agent_run: SubAgentExecution | None = None  # the delegation "delegated to" checked
     before_fault: AgentExecution | None = None  # an execution completed before a fault
     crash: Crash | None = None
-    failed_after_s: float | None = None  # how long "fails within" waited (no step reads it yet)
     runtime_layers: RuntimeLayers | None = None  # the CLI's env/secret layers of the last run
     workflow: Workflow | None = None  # the workflow definition last read back
     workflow_runs: WorkflowRuns = field(default_factory=WorkflowRuns)

@@ -8,8 +8,6 @@ teardown and the faults of the server and the model -- and leaves the services t
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -200,7 +198,7 @@ class EmbeddedStack:
         """Stop the Stigmer server and start it again on the same address and data dir."""
         if self._server is None:
             raise RuntimeError("the Stigmer server is not started")
-        stop_process(self._server.process, kill)
+        self._server.process.end(kill)
         self._server.process.start()
 
     def stop_llm(self) -> None:
@@ -223,10 +221,3 @@ class EmbeddedStack:
                                "(a real Ollama is used), so it cannot be stopped")
         return self._llm.handle
 
-
-def stop_process(process: ManagedProcess, kill: bool) -> None:
-    """SIGKILL the process group at once (a crash), or stop it cleanly."""
-    if kill and process.running() and process.process is not None:
-        os.killpg(process.process.pid, signal.SIGKILL)
-        process.process.wait(timeout=10)
-    process.stop()

@@ -8,7 +8,7 @@ import time
 
 from harness.config import REPO_ROOT
 from harness.processes import ManagedProcess, TempDir
-from harness.stack.embedded import EmbeddedStack, stop_process
+from harness.stack.embedded import EmbeddedStack
 from harness.stack.runners import choose_runner, require_installed
 from harness.stack.services import RunnerProcess, TemporalDevServer
 
@@ -62,7 +62,7 @@ class ProcessesStack(EmbeddedStack):
         if self._runner is None:
             super().restart_runner(kill)
             return
-        stop_process(self._runner.process, kill)
+        self._runner.process.end(kill)
         self._runner.process.start()
 
     def restart_temporal(self) -> None:
@@ -70,13 +70,13 @@ class ProcessesStack(EmbeddedStack):
         if self._temporal is None:
             super().restart_temporal()
             return
-        stop_process(self._temporal.process, kill=False)
+        self._temporal.process.end()
         self._temporal.process.start()
 
     def stop_services(self) -> None:
         for service in (self._runner, self._temporal):
             if service is not None:
-                stop_process(service.process, kill=False)
+                service.process.end()
 
     def start_services(self) -> None:
         for service in (self._temporal, self._runner):
