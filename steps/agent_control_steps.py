@@ -57,7 +57,7 @@ def step_run_with_env(context, slug: str, message: str) -> None:
         if secret:
             world.redactor.add(row["value"])
             world.secrets.runtime_values.append(row["value"])
-    agent = world.api.agents.get(slug)
+    agent = world.agent(slug)
     world.runtime_values = values
     world.remember_execution(world.api.agent_executions.run(agent, message, runtime_env=values))
 
@@ -239,7 +239,7 @@ def step_explains_cancel(context) -> None:
 @when('I run the agent "{slug}" {count:d} times at once with the message "{message}"')
 def step_run_many(context, slug: str, count: int, message: str) -> None:
     world = context.world
-    agent = world.api.agents.get(slug)
+    agent = world.agent(slug)
     with ThreadPoolExecutor(max_workers=count) as pool:
         started = list(pool.map(lambda _: world.api.agent_executions.run(agent, message),
                                 range(count)))

@@ -115,7 +115,7 @@ def step_turn_back(context, slug: str) -> None:
     """The scenario's latest execution of agent ``slug`` becomes the one the next steps
     mean."""
     world = context.world
-    agent_id = world.api.agents.get(slug).metadata.id
+    agent_id = world.agent(slug).metadata.id
     mine = [e for e in (_executions(context).get(i) for i in world.executions)
             if e.spec.agent_id == agent_id]
     assert mine, f"this scenario ran no execution of {slug}"

@@ -8,6 +8,7 @@ cannot express skips the scenario with the reason.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from behave import then, when
@@ -15,11 +16,13 @@ from hamcrest import (
     assert_that,
     contains_string,
     equal_to,
+    is_in,
     matches_regexp,
     none,
     not_none,
 )
 
+from harness.stigmer.agents import message_type_name
 from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
 from harness.stigmer.projects import kind_of
 
@@ -176,7 +179,20 @@ def step_cli_action(context, action: str, kind: str, name: str) -> None:
 
 @then("it prints the execution identifier")
 def step_cli_execution_id(context) -> None:
-    assert_that(_last(context).execution_id, not_none(), _last(context).transcript())
+    """The identifier it printed is that of the execution the command started: stored, with
+    the command's message, for the agent the command named."""
+    result = _last(context)
+    execution_id = result.execution_id
+    assert_that(execution_id, not_none(), result.transcript())
+    execution = context.world.api.agent_executions.get(execution_id)
+    assert_that(execution.metadata.id, equal_to(execution_id))
+    assert_that(execution.spec.message, is_in(result.argv),
+                f"the execution {execution_id} holds another message: {result.transcript()}")
+    if execution.spec.agent_id:
+        names = {agent.metadata.id: agent.metadata.slug
+                 for agent in map(context.world.api.agents.get, context.world.api.agents.slugs())}
+        assert names.get(execution.spec.agent_id, "") in result.argv, (
+            f"the execution {execution_id} is another agent's: {result.transcript()}")
 
 
 @then("it shows the agent's answer as it streams")
@@ -199,8 +215,19 @@ def step_cli_streams(context) -> None:
 
 @then('it reports the final phase "{phase}" with the count of messages')
 def step_cli_final_phase(context, phase: str) -> None:
-    assert_that(_last(context).stdout,
-                matches_regexp(rf"(?m)^Execution {phase}: \d+ messages? \(.*\d+ ai"))
+    """``Execution COMPLETED: 3 messages (1 human, 1 ai, 1 system)``: the phase, and counts
+    that are those of the messages the execution keeps (the total and each type's)."""
+    result = _last(context)
+    summary = re.search(rf"(?m)^Execution {phase}: (\d+) messages? \(([^)]*)\)", result.stdout)
+    assert summary is not None, f"no final phase {phase} with counts: {result.transcript()}"
+    assert_that(result.execution_id, not_none(), result.transcript())
+    kept = context.world.api.agent_executions.get(result.execution_id).status.messages
+    assert_that(int(summary.group(1)), equal_to(len(kept)), "the total it reported")
+    reported = {kind.strip(): int(count) for count, kind in
+                (part.strip().split(" ", 1) for part in summary.group(2).split(","))}
+    stored = Counter(message_type_name(message.type).lower() for message in kept)
+    assert_that(reported.get("ai", 0), equal_to(stored["ai"]), "the AI messages it reported")
+    assert_that(sum(reported.values()), equal_to(len(kept)), f"the counts it reported: {reported}")
 
 
 @then('it reports the final phase "{phase}"')

@@ -23,7 +23,7 @@ def _timeout(context) -> float:
 
 def _run(context, slug: str, message: str):
     world = context.world
-    agent = world.api.agents.get(slug)
+    agent = world.agent(slug)
     world.my_message = message
     return world.remember_execution(world.api.agent_executions.run(agent, message))
 
@@ -150,7 +150,7 @@ def step_exists_for(context, slug: str) -> None:
     world = context.world
     execution = world.api.agent_executions.get(world.last_execution.metadata.id)
     assert_that(execution.metadata.id[:4], equal_to("aex-"))
-    assert_that(execution.spec.agent_id, equal_to(world.api.agents.get(slug).metadata.id))
+    assert_that(execution.spec.agent_id, equal_to(world.agent(slug).metadata.id))
     world.remember_execution(execution)
 
 

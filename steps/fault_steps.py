@@ -58,7 +58,7 @@ def step_faults_allowed(context) -> None:
 
 def _run_to_completion(context, slug: str, message: str):
     world = context.world
-    execution = world.api.agent_executions.run(world.api.agents.get(slug), message)
+    execution = world.api.agent_executions.run(world.agent(slug), message)
     world.remember_execution(execution)
     done = world.api.agent_executions.wait_for_phase(execution.metadata.id, "COMPLETED",
                                     timeout=context.suite_config.execution_timeout)
@@ -190,7 +190,7 @@ def step_agents_unchanged(context) -> None:
     assert applied, "the scenario applied no agent"
     assert_that(sorted(world.api.agents.slugs()), equal_to(sorted(applied)))
     for slug, agent in applied.items():
-        stored = world.api.agents.get(slug)
+        stored = world.agent(slug)
         assert_that((stored.metadata.id, stored.metadata.version.id, stored.spec),
                     equal_to((agent.metadata.id, agent.metadata.version.id, agent.spec)), slug)
         assert_that(stored.status.default_instance_id, equal_to(agent.status.default_instance_id))

@@ -61,7 +61,7 @@ def _utc(value: str) -> datetime:
 @when('I start {count:d} executions of the agent "{slug}" at once with the message "{message}"')
 def step_start_burst(context, count: int, slug: str, message: str) -> None:
     world = context.world
-    agent = world.api.agents.get(slug)
+    agent = world.agent(slug)
 
     def start(_index: int) -> tuple[str, datetime]:
         execution = world.api.agent_executions.run(agent, message)

@@ -108,7 +108,7 @@ def step_published_locally(context) -> None:
 def step_run_with_fresh_secret(context, slug: str, message: str, name: str) -> None:
     world = context.world
     value = remember_secret(world)
-    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
+    execution = world.api.agent_executions.run(world.agent(slug), message,
                               runtime_env={name: RuntimeValue(value, secret=True)})
     world.remember_execution(execution)
 
@@ -119,7 +119,7 @@ def step_run_with_wrong_token(context, slug: str, message: str, name: str) -> No
     world = context.world
     wrong = f"wrong-{secrets.token_hex(8)}"
     world.redactor.add(wrong)
-    execution = world.api.agent_executions.run(world.api.agents.get(slug), message,
+    execution = world.api.agent_executions.run(world.agent(slug), message,
                               runtime_env={name: RuntimeValue(wrong, secret=True)})
     world.remember_execution(execution)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from datetime import datetime
@@ -17,6 +18,7 @@ from hamcrest import (
     has_length,
     less_than,
     matches_regexp,
+    not_none,
     starts_with,
 )
 
@@ -250,7 +252,7 @@ def step_agent_answer(context, agent: str, name: str) -> None:
     assert_that(calls, has_length(1))
     assert_that(calls[0]["execution_id"], starts_with("aex-"))
     child = context.world.api.agent_executions.get(calls[0]["execution_id"])
-    assert_that(child.spec.agent_id, equal_to(context.world.api.agents.get(agent).metadata.id))
+    assert_that(child.spec.agent_id, equal_to(context.world.agent(agent).metadata.id))
     ai = [m.content for m in child.status.messages
           if m.type == MessageType.MESSAGE_AI and m.content]
     assert ai, f"the agent execution {child.metadata.id} has no AI message"
@@ -284,9 +286,19 @@ def step_cli_run(context, name: str) -> None:
 
 @then("it shows each task completing and the final phase")
 def step_cli_tasks(context) -> None:
-    stdout = context.world.last_cli.stdout
-    assert_that(stdout, matches_regexp(r"(?m)^Task \w+: COMPLETED"))
-    assert_that(stdout, matches_regexp(r"(?m)^Workflow execution COMPLETED: \d+ tasks"))
+    """Every task the workflow execution records is shown completing, and the final line
+    gives the phase and the number of tasks it records."""
+    result = required(context.world.last_cli, "no command was run")
+    stdout = result.stdout
+    assert_that(result.execution_id, not_none(), result.transcript())
+    tasks = context.world.api.workflow_executions.get(result.execution_id).status.tasks
+    assert tasks, f"the workflow execution {result.execution_id} records no task"
+    for task in tasks:
+        assert_that(stdout, matches_regexp(rf"(?m)^Task {re.escape(task.task_name)}: COMPLETED"),
+                    f"the task {task.task_name!r} is not shown completing")
+    final = re.search(r"(?m)^Workflow execution COMPLETED: (\d+) tasks?", stdout)
+    assert final is not None, f"no final phase COMPLETED: {result.transcript()}"
+    assert_that(int(final.group(1)), equal_to(len(tasks)), "the number of tasks it reported")
 
 
 # ---- what the tasks did ----------------------------------------------------------------

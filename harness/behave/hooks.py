@@ -176,6 +176,7 @@ def before_scenario(context, scenario: Scenario) -> None:
     context.world = ScenarioWorld(context.suite_config, context.stack.info.server_address,
                                   scenario.name)
     context.world.fixture_api_url = context.fixture_http.url(context.stack.info.runner_host)
+    context.world.start_execution_services = lambda: _start_services_late(context, scenario)
     context.html_report.before_scenario_finished("passed")
 
 
@@ -188,6 +189,25 @@ def _ensure_execution_services(context) -> None:
         context.stack.ensure_execution_services()
     context.run_state["services_started"] = True
     _report_new_stack_notes(context)
+
+
+def _start_services_late(context, scenario: Scenario) -> bool:
+    """A scenario whose tags do not say it runs executions ran one and Stigmer answered
+    UNAVAILABLE: bring the execution services up now (True), or say how to tag it."""
+    if context.run_state.get("services_started"):
+        return False
+    missing = context.prerequisites.missing_for_tags(sorted(EXECUTION_TAGS))
+    if missing:
+        raise AssertionError(
+            f"the scenario {scenario.name!r} runs an execution, which needs Temporal, the "
+            f"agent-runner and a model, and they cannot run here ("
+            + "; ".join(result.skip_reason() for result in missing)
+            + "): tag it @requires-temporal (and @requires-llm when it needs a model's "
+            "answer) so that it is skipped where they are missing")
+    progress(f"[stack] {scenario.name}: runs an execution without @requires-temporal; "
+             "starting the execution services for it")
+    _ensure_execution_services(context)
+    return True
 
 
 def _local_logs(stack: Stack) -> list[Path]:

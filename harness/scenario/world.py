@@ -30,7 +30,7 @@ from harness.stigmer.env_layers import RuntimeLayers
 from harness.stigmer.executions import Followed, FollowedLater, RuntimeValue
 from harness.stigmer.fixtures import FixtureResource
 from harness.stigmer.manifests import Manifest, load_manifests
-from harness.stigmer.projects import Stored
+from harness.stigmer.projects import Inventory, Stored
 from harness.stigmer.skills import Skill
 from harness.stigmer.transcripts import ToolUse
 from harness.stigmer.workflows import Workflow, WorkflowExecution
@@ -191,6 +191,10 @@ class ScenarioWorld:
     workflow: Workflow | None = None  # the workflow definition last read back
     workflow_runs: WorkflowRuns = field(default_factory=WorkflowRuns)
     project_before: dict[str, Stored] | None = None  # the org's snapshot before a project apply
+    inventory_before: Inventory | None = None  # what the org held before the last bad input
+    #: brings the execution services up for a scenario that runs an execution without its
+    #: tags saying so (True when it started them now); set by the behave hooks
+    start_execution_services: Callable[[], bool] = field(default=lambda: False, repr=False)
 
     def __post_init__(self) -> None:
         self.org = self.org or scenario_org(self.name, self.config.org_isolation)
@@ -200,7 +204,13 @@ class ScenarioWorld:
         cli_dialect = cli_dialect_for(self.config.cli_dialect, self.config.target_profile)
         self.cli = StigmerCli(self.config.cli_argv, self.server_address, self.config.api_key,
                               self.org, cwd=REPO_ROOT, dialect=dialect(cli_dialect),
-                              exit_codes=self.config.target_profile.cli_exit_codes)
+                              exit_codes=self.config.target_profile.cli_exit_codes,
+                              on_unavailable=self._services_needed)
+        self.api.agent_executions.on_unavailable = self._services_needed
+        self.api.workflow_executions.on_unavailable = self._services_needed
+
+    def _services_needed(self) -> bool:
+        return self.start_execution_services()
 
     # -- fixtures -------------------------------------------------------------------------
     @staticmethod
@@ -211,11 +221,22 @@ class ScenarioWorld:
         return load_manifests(self.fixture_path(relative))
 
     # -- the phrases steps repeat ----------------------------------------------------------
+    def agent(self, slug: str) -> Agent:
+        """The agent ``slug`` of this scenario's organization; a missing one fails the step
+        saying how to deploy it (not with the API's traceback)."""
+        agent = self.api.agents.find(slug)
+        if agent is None:
+            deployed = ", ".join(sorted(self.api.agents.slugs())) or "none"
+            raise AssertionError(
+                f'no agent "{slug}" in this scenario\'s organization (agents here: {deployed}): '
+                'apply it first, e.g. Given I have applied the "<fixture>" manifests')
+        return agent
+
     def run_agent(self, slug: str, message: str,
                   runtime_env: Mapping[str, RuntimeValue | str] | None = None,
                   model: str | None = None) -> AgentExecution:
         """Look up the agent ``slug``, start it with ``message`` and remember the execution."""
-        agent = self.api.agents.get(slug)
+        agent = self.agent(slug)
         return self.remember_execution(self.api.agent_executions.run(
             agent, message, runtime_env=runtime_env, model=model))
 

@@ -123,10 +123,10 @@ class AgentExecutions(Executions[AgentExecution]):
             model: str | None = None) -> AgentExecution:
         """Start an execution of ``agent`` with ``message``."""
         config = ExecutionConfigInput(model_name=model) if model else None
-        execution = self.client.agent_executions.create(AgentExecutionInput(
+        execution = self._create(lambda: self.client.agent_executions.create(AgentExecutionInput(
             name=f"{agent.metadata.slug}-run", org=self.org, agent_id=agent.metadata.id,
             message=message, runtime_env=env_inputs(runtime_env), execution_config=config,
-        ))
+        )))
         self.created[execution.metadata.id] = execution
         return execution
 

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -184,6 +184,9 @@ class StigmerCli:
     dialect: CliDialect = field(default_factory=CliDialect)
     #: the target build's own exit codes, over the dialect's (harness/profile.py)
     exit_codes: Mapping[str, int] = field(default_factory=dict)
+    #: called when a run is refused as unavailable (no Temporal yet); True when it brought the
+    #: execution services up, so the run is worth trying once more
+    on_unavailable: Callable[[], bool] = field(default=lambda: False, repr=False)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "STIGMER_SERVER_ADDR": self.server_address,
@@ -213,7 +216,11 @@ class StigmerCli:
         can say it; else the CLI resolves the name)."""
         args = self.dialect.run(name, message, follow, env, secrets, env_file, model, kind,
                                 env_files, secret_files)
-        return self(*args, *self._org(), timeout=timeout)
+        result = self(*args, *self._org(), timeout=timeout)
+        if (result.exit_code != 0 and "unavailable" in self.errors(result).lower()
+                and self.on_unavailable()):  # the execution services came up only now
+            result = self(*args, *self._org(), timeout=timeout)
+        return result
 
     def get(self, kind: str, name: str, timeout: float | None = None,
             output: str | None = None) -> CliResult:

@@ -17,6 +17,7 @@ from harness.stigmer.deadline import deadline_client
 from harness.stigmer.inputs import McpServer
 from harness.stigmer.manifests import Manifest
 from harness.stigmer.mcp_servers import McpServers
+from harness.stigmer.projects import Inventory, organization_snapshot
 from harness.stigmer.skills import Skills
 from harness.stigmer.workflows import Workflow, WorkflowExecutions, Workflows
 
@@ -51,6 +52,15 @@ class StigmerApi:
 
     def apply_all(self, manifests: Iterable[Manifest]) -> list[Resource]:
         return [self.apply(manifest) for manifest in manifests]
+
+    def inventory(self) -> Inventory:
+        """What the organization holds now (resources with versions, every execution)."""
+        resources = organization_snapshot(self.client, self.org)
+        workflow_runs = {run.metadata.id for item in resources.values()
+                         if item.kind == "Workflow"
+                         for run in self.workflow_executions.of(item.resource_id)}
+        return Inventory(resources, frozenset(self.agent_executions.ids()),
+                         frozenset(workflow_runs))
 
     def close(self) -> None:
         self.client.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
-from stigmer import EnvVarInput
+from stigmer import EnvVarInput, ErrorCode, StigmerError
 
 from harness.stream_wake import woken_by
 from harness.waiting import wait_until
@@ -45,6 +45,10 @@ class _Execution(Protocol):
 
 
 E = TypeVar("E", bound=_Execution)
+
+
+def _never() -> bool:
+    return False
 
 
 def short_name(enum: PhaseEnum, value: int, prefix: str = PREFIX) -> str:
@@ -103,6 +107,18 @@ class Executions(Generic[E]):
         self._cancel_input = cancel_input
         self.interval = interval
         self.terminal = frozenset(phases.Value(PREFIX + name) for name in TERMINAL_NAMES)
+        #: Called when Stigmer answers UNAVAILABLE to a create (no Temporal to start the
+        #: execution on); True when it brought the execution services up, so it is worth
+        #: asking once more (a scenario that runs an execution without saying it needs them).
+        self.on_unavailable: Callable[[], bool] = _never
+
+    def _create(self, create: Callable[[], E]) -> E:
+        try:
+            return create()
+        except StigmerError as error:
+            if error.code is ErrorCode.UNAVAILABLE and self.on_unavailable():
+                return create()
+            raise
 
     # -- phases ---------------------------------------------------------------------------
     def phase_name(self, phase: int) -> str:

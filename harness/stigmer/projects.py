@@ -121,3 +121,23 @@ def snapshot_changes(before: dict[str, Stored], after: dict[str, Stored]) -> lis
                 if before[key].version_id != after[key].version_id
                 or before[key].resource_id != after[key].resource_id]
     return changes
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Everything an organization holds: its resources (with versions) and the ids of its
+    agent and workflow executions. Two equal inventories mean nothing was stored or written."""
+
+    resources: dict[str, Stored]
+    agent_executions: frozenset[str]
+    workflow_executions: frozenset[str]
+
+    def changes_since(self, before: Inventory) -> list[str]:
+        """One line per difference from ``before`` (empty: nothing stored, nothing written)."""
+        changes = snapshot_changes(before.resources, self.resources)
+        changes += [f"agent execution {i} stored"
+                    for i in sorted(self.agent_executions - before.agent_executions)]
+        changes += [f"workflow execution {i} stored"
+                    for i in sorted(self.workflow_executions - before.workflow_executions)]
+        return changes
+

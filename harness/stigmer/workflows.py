@@ -102,10 +102,10 @@ class WorkflowExecutions(Executions[WorkflowExecution]):
     def run(self, workflow: Workflow, message: str = "",
             runtime_env: Mapping[str, RuntimeValue | str] | None = None) -> WorkflowExecution:
         """Start an execution of ``workflow`` triggered by ``message``."""
-        return self.client.workflow_executions.create(WorkflowExecutionInput(
-            name=f"{workflow.metadata.slug}-run", org=self.org,
-            workflow_id=workflow.metadata.id, trigger_message=message,
-            runtime_env=env_inputs(runtime_env)))
+        return self._create(lambda: self.client.workflow_executions.create(
+            WorkflowExecutionInput(name=f"{workflow.metadata.slug}-run", org=self.org,
+                                   workflow_id=workflow.metadata.id, trigger_message=message,
+                                   runtime_env=env_inputs(runtime_env))))
 
     def of(self, workflow_id: str) -> list[WorkflowExecution]:
         """The executions of one workflow."""

@@ -4,10 +4,12 @@ descriptions, manifest -> SDK input."""
 from __future__ import annotations
 
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
+import grpc
 import pytest
-from stigmer import AgentInput
+from stigmer import AgentInput, ErrorCode, StigmerError
 
 from harness.stigmer.agents import (
     AgentExecution,
@@ -20,6 +22,7 @@ from harness.stigmer.agents import (
 from harness.stigmer.executions import Executions, Followed
 from harness.stigmer.inputs import agent_input_from_proto
 from harness.stigmer.manifests import load_manifests
+from harness.stigmer.projects import Inventory, Stored
 from harness.stigmer.workflows import WorkflowPhase, describe_workflow_execution
 
 
@@ -181,3 +184,53 @@ def test_agent_input_from_a_minimal_manifest(tmp_path: Path) -> None:
     assert agent_input.labels is None
     assert agent_input.skill_refs == [] and agent_input.sub_agents == []
     assert agent_input.env == {}
+
+
+def _unavailable() -> StigmerError:
+    return StigmerError(ErrorCode.UNAVAILABLE, "Temporal is not up", grpc.StatusCode.UNAVAILABLE)
+
+
+def test_a_create_refused_as_unavailable_is_asked_again_once_the_services_came_up() -> None:
+    executions = offline(Phase, describe_execution)
+    answers: list[object] = [_unavailable(), "created"]
+
+    def create() -> object:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    started: list[bool] = []
+    executions.on_unavailable = lambda: started.append(True) or True
+    assert executions._create(create) == "created"
+    assert started == [True] and answers == []
+
+
+@pytest.mark.parametrize("error", [_unavailable(), StigmerError(
+    ErrorCode.INVALID_ARGUMENT, "spec.message: string.min_len", grpc.StatusCode.INVALID_ARGUMENT)])
+def test_a_refusal_stands_when_nothing_new_came_up(error: StigmerError) -> None:
+    executions = offline(Phase, describe_execution)
+    calls: list[int] = []
+
+    def create() -> object:
+        calls.append(1)
+        raise error
+
+    executions.on_unavailable = lambda: False
+    with pytest.raises(StigmerError) as raised:
+        executions._create(create)
+    assert raised.value is error and calls == [1]
+
+
+def test_an_inventory_names_every_resource_and_execution_a_request_left() -> None:
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    agent = Stored("Agent", "greeter", "Greeter", "agt-1", "ver-1", when)
+    before = Inventory({agent.key: agent}, frozenset({"aex-1"}), frozenset())
+    assert before.changes_since(before) == []
+    mcp = Stored("McpServer", "tools", "Tools", "mcp-1", "ver-2", when)
+    rewritten = Stored("Agent", "greeter", "Greeter", "agt-1", "ver-3", when)
+    after = Inventory({agent.key: rewritten, mcp.key: mcp}, frozenset({"aex-1", "aex-2"}),
+                      frozenset({"wex-1"}))
+    assert after.changes_since(before) == [
+        "McpServer/tools added", "Agent/greeter rewritten (version ver-1 -> ver-3)",
+        "agent execution aex-2 stored", "workflow execution wex-1 stored"]
