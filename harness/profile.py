@@ -53,6 +53,9 @@ REFERENCE_ONLY_BEHAVIOURS: Mapping[str, str] = {
     "mcp-transport": "the reference server refuses an MCP server whose http url is not http(s) "
                      "(the protos only ask for a URI; whether Stigmer's servers check more is not "
                      "known)",
+    "cli-commands": "the reference CLI's delete, get -o, list and cancel commands and their "
+                    "tables; which of them Stigmer's own CLIs have, and how they print them, is "
+                    "not known",
     "secrets-outside-history": "the reference server resolves a workflow's secrets inside the "
                                "activities that need them, so they never enter Temporal's "
                                "history; whether Stigmer's workflow engine does is not known",

@@ -7,11 +7,15 @@ cannot express skips the scenario with the reason.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
+import yaml
 from behave import then, when
+from google.protobuf import json_format
 from hamcrest import (
     assert_that,
     contains_string,
@@ -22,9 +26,12 @@ from hamcrest import (
     not_none,
 )
 
-from harness.stigmer.agents import message_type_name
+from harness.scenario.world import required
+from harness.stigmer.agents import MessageType, describe_execution, message_type_name, phase_name
 from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
+from harness.stigmer.fixtures import get_resource
 from harness.stigmer.projects import kind_of
+from harness.waiting import wait_until
 
 ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 
@@ -43,9 +50,13 @@ def _record(context, command: Callable[[], CliResult]) -> CliResult | None:
     except DialectUnsupported as reason:
         context.scenario.skip(reason=f"CLI dialect {context.world.cli.dialect.name}: {reason}")
         return None
-    context.world.last_cli = result
-    if result.execution_id:
-        context.world.executions.append(result.execution_id)
+    world = context.world
+    world.last_cli = result
+    execution_id = result.execution_id
+    if execution_id and execution_id.startswith("wex"):
+        world.executions.append(execution_id)
+    elif execution_id:  # the execution steps that follow read it as one the API started
+        world.remember_execution(world.api.agent_executions.get(execution_id))
     return result
 
 
@@ -251,3 +262,133 @@ def step_cli_started_completes(context) -> None:
 @then("the execution it started failed")
 def step_cli_started_failed(context) -> None:
     _started_execution(context, "FAILED")
+
+
+# ---- looking after agents and executions: delete, read, list, cancel ----------------------
+
+def table_rows(stdout: str) -> list[dict[str, str]]:
+    """A table the CLI printed (a header of upper-case words, columns two spaces apart) as
+    one mapping per row, header -> cell ("-" for an empty cell)."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    for number, line in enumerate(lines):
+        headers = re.split(r"\s{2,}", line.strip())
+        if len(headers) > 1 and all(re.fullmatch(r"[A-Z_]+", h) for h in headers):
+            rows = [re.split(r"\s{2,}", row.strip()) for row in lines[number + 1:]]
+            return [dict(zip(headers, row, strict=False)) for row in rows
+                    if len(row) == len(headers)]
+    return []
+
+
+@when('I delete the {kind} "{slug}" from the command line')
+def step_cli_delete(context, kind: str, slug: str) -> None:
+    world = context.world
+    stored = get_resource(world.api, kind_of(kind), slug)
+    _record(context, lambda: _cli(context).delete(kind.lower(), slug))
+    world.deleted_by_cli = stored
+    if kind_of(kind) == "Agent":
+        world.applied.deleted_agents.add(slug)
+        world.applied.deleted[slug] = stored
+
+
+@then('it names the {kind} "{slug}" it deleted, with its identifier')
+def step_cli_names_deleted(context, kind: str, slug: str) -> None:
+    result = _last(context)
+    stored = required(context.world.deleted_by_cli, "nothing was deleted from the command line")
+    assert_that(stored.metadata.slug, equal_to(slug))
+    assert_that(result.stdout, contains_string(stored.metadata.id), result.transcript())
+    assert_that(result.stdout, contains_string(stored.metadata.name), result.transcript())
+
+
+@when('I read the agent "{slug}" from the command line as {output}')
+def step_cli_read_agent(context, slug: str, output: str) -> None:
+    _record(context, lambda: _cli(context).get("agent", slug, output=output.strip()))
+
+
+def _without_secret_values(data: Any) -> Any:
+    """A JSON-like document with the value of every ``{value, isSecret: true}`` left out."""
+    if isinstance(data, dict):
+        return {key: _without_secret_values(value) for key, value in data.items()
+                if not (key == "value" and data.get("isSecret") is True)}
+    if isinstance(data, list):
+        return [_without_secret_values(item) for item in data]
+    return data
+
+
+@then('it shows the agent "{slug}" as Stigmer stores it')
+def step_cli_shows_agent(context, slug: str) -> None:
+    """JSON or YAML: the whole stored record (camelCase names, secret values aside); a table:
+    one row with its name, slug, identifier and organization."""
+    result = _last(context)
+    agent = context.world.agent(slug)
+    output = result.argv[result.argv.index("-o") + 1] if "-o" in result.argv else "table"
+    if output in ("json", "yaml"):
+        shown = json.loads(result.stdout) if output == "json" else yaml.safe_load(result.stdout)
+        assert_that(_without_secret_values(shown),
+                    equal_to(_without_secret_values(json_format.MessageToDict(agent))),
+                    result.transcript())
+        return
+    rows = table_rows(result.stdout)
+    assert_that(len(rows), equal_to(1), result.transcript())
+    meta = agent.metadata
+    assert_that({key: rows[0].get(key) for key in ("NAME", "SLUG", "ID", "ORG")},
+                equal_to({"NAME": meta.name, "SLUG": meta.slug, "ID": meta.id, "ORG": meta.org}))
+
+
+@when("I list the agents from the command line")
+def step_cli_list_agents(context) -> None:
+    _record(context, lambda: _cli(context).list("agents"))
+
+
+@then("it lists exactly the agents of my organization, each with its identifier")
+def step_cli_lists_org_agents(context) -> None:
+    result = _last(context)
+    api = context.world.api
+    stored = {slug: api.agents.get(slug).metadata.id for slug in api.agents.slugs()}
+    assert stored, "the organization has no agent: apply some first"
+    listed = {row.get("SLUG", ""): row.get("ID", "") for row in table_rows(result.stdout)}
+    assert_that(listed, equal_to(stored), result.transcript())
+
+
+@when('I list the executions of the agent "{slug}" from the command line')
+def step_cli_list_executions(context, slug: str) -> None:
+    _record(context, lambda: _cli(context).list_executions(slug))
+
+
+@then('it lists exactly the executions of the agent "{slug}", each with its phase and '
+      'number of messages')
+def step_cli_lists_executions(context, slug: str) -> None:
+    result = _last(context)
+    api = context.world.api
+    agent_id = context.world.agent(slug).metadata.id
+    mine = [api.agent_executions.get(i) for i in api.agent_executions.ids()]
+    expected = {e.metadata.id: (phase_name(e.status.phase), str(len(e.status.messages)))
+                for e in mine if e.spec.agent_id == agent_id}
+    assert expected, f"the agent {slug!r} has no execution: run it first"
+    listed = {row.get("ID", ""): (row.get("PHASE", ""), row.get("MESSAGES", ""))
+              for row in table_rows(result.stdout)}
+    assert_that(listed, equal_to(expected), result.transcript())
+
+
+@when("I cancel the execution from the command line once it is running")
+def step_cli_cancel(context) -> None:
+    """Cancels while the answer is being streamed, giving a reason (without the word
+    "cancelled": the explanation must carry what was given)."""
+    world = context.world
+    execution_id = world.last_execution_id
+    wait_until(lambda: world.api.agent_executions.get(execution_id),
+               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and any(
+                   m.content.strip() for m in e.status.messages
+                   if m.type == MessageType.MESSAGE_AI),
+               timeout=_run_timeout(context), interval=0.1,
+               what=f"{execution_id} to stream its answer", describe=describe_execution)
+    world.cancel_reason = "the operator needs the agent-runner back"
+    _record(context, lambda: _cli(context).cancel(execution_id, world.cancel_reason))
+    world.remember_execution(world.api.agent_executions.get(execution_id))
+
+
+@then('it names the execution it cancelled and the phase "{phase}"')
+def step_cli_names_cancelled(context, phase: str) -> None:
+    result = _last(context)
+    execution_id = context.world.last_execution_id
+    line = next((line for line in result.stdout.splitlines() if execution_id in line), "")
+    assert_that(line, contains_string(phase), result.transcript())

@@ -192,6 +192,7 @@ class ScenarioWorld:
     workflow_runs: WorkflowRuns = field(default_factory=WorkflowRuns)
     project_before: dict[str, Stored] | None = None  # the org's snapshot before a project apply
     inventory_before: Inventory | None = None  # what the org held before the last bad input
+    deleted_by_cli: Any = None  # the resource the last delete from the command line removed
     #: brings the execution services up for a scenario that runs an execution without its
     #: tags saying so (True when it started them now); set by the behave hooks
     start_execution_services: Callable[[], bool] = field(default=lambda: False, repr=False)

@@ -106,6 +106,13 @@ class CliDialect:
     def delete(self, kind: str, name: str) -> tuple[str, ...]:
         return ("delete", kind, name)
 
+    def list_executions(self, agent: str) -> tuple[str, ...]:
+        """The executions of one agent."""
+        return ("list", "executions", "--agent", agent)
+
+    def cancel(self, execution_id: str, reason: str) -> tuple[str, ...]:
+        return ("cancel", execution_id, *(("--reason", reason) if reason else ()))
+
     def not_found(self, kind: str, name: str) -> str:
         """The words the CLI refuses an unknown ``kind`` (agent, ...) ``name`` with."""
         return f"No {kind} found for {name}"
@@ -158,6 +165,9 @@ class JanuaryDialect(CliDialect):
 
     def not_found(self, kind: str, name: str) -> str:
         return f"Agent or Workflow not found: {name}"
+
+    def cancel(self, execution_id: str, reason: str) -> tuple[str, ...]:
+        raise DialectUnsupported("the January server has no execution cancel")
 
 
 DIALECTS: dict[str, type[CliDialect]] = {"current": CliDialect, "january": JanuaryDialect}
@@ -233,6 +243,13 @@ class StigmerCli:
 
     def delete(self, kind: str, name: str, timeout: float | None = None) -> CliResult:
         return self(*self.dialect.delete(kind, name), *self._org(), timeout=timeout)
+
+    def list_executions(self, agent: str, timeout: float | None = None) -> CliResult:
+        return self(*self.dialect.list_executions(agent), *self._org(), timeout=timeout)
+
+    def cancel(self, execution_id: str, reason: str = "",
+               timeout: float | None = None) -> CliResult:
+        return self(*self.dialect.cancel(execution_id, reason), *self._org(), timeout=timeout)
 
     def errors(self, result: CliResult) -> str:
         """What ``result`` wrote on the stream this CLI writes its errors to."""
