@@ -22,11 +22,11 @@ Feature: Clear errors for bad input
     And nothing was stored
 
     Examples:
-      | bad input                                  | field                           | rule           |
-      | an agent whose instructions are too short  | spec.instructions               | string.min_len |
-      | an agent with an upper-case slug           | metadata.slug                   | string.pattern |
+      | bad input                                    | field                           | rule           |
+      | an agent whose instructions are too short    | spec.instructions               | string.min_len |
+      | an agent with an upper-case slug             | metadata.slug                   | string.pattern |
       | a sub-agent whose instructions are too short | spec.sub_agents[0].instructions | string.min_len |
-      | an empty message                           | spec.message                    | string.min_len |
+      | an empty message                             | spec.message                    | string.min_len |
 
   @phase1
   Scenario Outline: Bad input through the API is refused clearly: <bad input>
@@ -36,25 +36,25 @@ Feature: Clear errors for bad input
     And nothing was stored
 
     Examples:
-      | bad input                                    | refusal          | explanation              |
-      | a request for an execution that never was    | not found        | not found                |
-      | a request for an agent that never was        | not found        | not found                |
-      | a request to a server that cannot be reached | unreachable      | Failed to connect        |
+      | bad input                                        | refusal          | explanation       |
+      | a request for an execution that never was        | not found        | not found         |
+      | a request for an agent that never was            | not found        | not found         |
+      | a request to a server that cannot be reached     | unreachable      | Failed to connect |
 
     @reference-only @ref:name-rule
     Examples: the reference server's name rule
-      | bad input                                    | refusal          | explanation              |
-      | an agent with an invalid name                | invalid argument | Invalid Name!            |
+      | bad input                                        | refusal          | explanation       |
+      | an agent with an invalid name                    | invalid argument | Invalid Name!     |
 
     @reference-only @ref:message-limit
     Examples: the reference server's message limit
-      | bad input                                    | refusal          | explanation              |
-      | a 5 MB message                               | too large        | 4 MiB                    |
+      | bad input                                        | refusal          | explanation       |
+      | a 5 MB message                                   | too large        | 4 MiB             |
 
     @reference-only @ref:mcp-transport
     Examples: the reference server's check of an MCP server's address
-      | bad input                                        | refusal          | explanation     |
-      | an MCP server whose address is not a web address | invalid argument | spec.http.url   |
+      | bad input                                        | refusal          | explanation       |
+      | an MCP server whose address is not a web address | invalid argument | spec.http.url     |
 
   @phase1
   Scenario Outline: Input that breaks Stigmer's own rules is refused through the command line: <bad input>
@@ -64,10 +64,10 @@ Feature: Clear errors for bad input
     And nothing was stored
 
     Examples:
-      | bad input                                          | field             | rule           |
-      | an agent whose instructions are too short          | spec.instructions | string.min_len |
-      | an agent with an upper-case slug                   | metadata.slug     | string.pattern |
-      | an empty message                                   | spec.message      | string.min_len |
+      | bad input                                              | field             | rule           |
+      | an agent whose instructions are too short              | spec.instructions | string.min_len |
+      | an agent with an upper-case slug                       | metadata.slug     | string.pattern |
+      | an empty message                                       | spec.message      | string.min_len |
       | a dry run of an agent whose instructions are too short | spec.instructions | string.min_len |
 
   @phase1
@@ -78,21 +78,23 @@ Feature: Clear errors for bad input
     And nothing was stored
 
     Examples:
-      | bad input                                    | refusal     | explanation                        |
-      | a request for an execution that never was    | not found   | aex-doesnotexist0000               |
-      | a request for an agent that never was        | not found   | never-deployed                     |
+      | bad input                                            | refusal     | explanation                         |
+      | a request for an execution that never was            | not found   | aex-doesnotexist0000                |
+      | a request for an agent that never was                | not found   | never-deployed                      |
 
     @reference-only @ref:error-wording
     Examples: the reference command line's wording
-      | bad input                                    | refusal     | explanation                        |
-      | a manifest that is not valid YAML            | invalid     | invalid YAML                       |
-      | a manifest with a field Stigmer lacks        | invalid     | unknown field spec.favouriteColour |
-      | a request to a server that cannot be reached | unreachable | Cannot reach Stigmer server        |
+      | bad input                                            | refusal     | explanation                         |
+      | a manifest that is not valid YAML                    | invalid     | invalid YAML                        |
+      | a manifest with a field Stigmer lacks                | invalid     | unknown field spec.favouriteColour  |
+      | a request to a server that cannot be reached         | unreachable | Cannot reach Stigmer server         |
+      | a run with a values file whose line is not KEY=VALUE | invalid     | not-pairs.env:3: expected KEY=VALUE |
+      | a run with a values file that does not exist         | invalid     | cannot read env file                |
 
     @reference-only @ref:name-rule @ref:error-wording
     Examples: the reference server's name rule, from the command line
-      | bad input                                    | refusal     | explanation                        |
-      | an agent with an invalid name                | invalid     | Invalid Name!                      |
+      | bad input                                            | refusal     | explanation                         |
+      | an agent with an invalid name                        | invalid     | Invalid Name!                       |
 
   @phase2 @requires-temporal @requires-llm
   Scenario: A 1 MB message is accepted and its execution ends, never stuck

@@ -42,6 +42,8 @@ MANIFESTS = {
     "a manifest that is not valid YAML": "bad-input/malformed",
     "a manifest with a field Stigmer lacks": "bad-input/unknown-field",
 }
+ENV_FILE_NOT_PAIRS = "bad-input/env-files/not-pairs.env"
+ENV_FILE_MISSING = "bad-input/env-files/no-such-file.env"
 DRY_RUNS = {"a dry run of an agent whose instructions are too short":
             "bad-input/short-instructions"}
 # How each kind of refusal shows: a local manifest error, or an API status code.
@@ -116,6 +118,12 @@ def _cli_call(world: ScenarioWorld, what: str) -> Callable[[], CliResult]:
             lambda: cli.get("execution", UNKNOWN_EXECUTION, timeout=60),
         "a request for an agent that never was":
             lambda: cli.get("agent", UNKNOWN_AGENT, timeout=60),
+        "a run with a values file whose line is not KEY=VALUE":
+            lambda: cli.run(_message_target(world), "Say hello", follow=False, timeout=60,
+                            env_file=world.fixture_path(ENV_FILE_NOT_PAIRS)),
+        "a run with a values file that does not exist":
+            lambda: cli.run(_message_target(world), "Say hello", follow=False, timeout=60,
+                            env_file=world.fixture_path(ENV_FILE_MISSING)),
     }
     assert what in calls, f"no such bad input for the command line: {what!r}"
     return calls[what]
