@@ -13,9 +13,11 @@ from hamcrest import (
     empty,
     equal_to,
     greater_than,
+    greater_than_or_equal_to,
     has_items,
     has_length,
     is_not,
+    less_than_or_equal_to,
 )
 from stigmer import StigmerError
 
@@ -153,6 +155,17 @@ def step_reports_model(context) -> None:
     assert_that(usage.input_tokens, greater_than(0), "input tokens (the prompt the model read)")
     assert_that(usage.total_tokens, equal_to(usage.input_tokens + usage.output_tokens),
                 "total tokens")
+    # Counts of these texts, not of others: a token is at least one character of the answer
+    # (a few special tokens aside), and every word the model read is at least one token.
+    answer = _ai_text(execution)
+    if not any(m.type == MessageType.MESSAGE_TOOL for m in execution.status.messages):
+        # (a tool call's arguments are model output the answer's text does not hold)
+        assert_that(usage.output_tokens, less_than_or_equal_to(len(answer) + 8),
+                    f"output tokens for an answer of {len(answer)} characters")
+    agent = world.api.client.agents.get(execution.spec.agent_id)
+    words = len(agent.spec.instructions.split()) + len(execution.spec.message.split())
+    assert_that(usage.input_tokens, greater_than_or_equal_to(words),
+                f"input tokens for a prompt of {words} words (instructions and message)")
 
 
 @then('its failure message mentions "{text}"')
