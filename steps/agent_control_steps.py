@@ -357,3 +357,36 @@ def step_finished_unchanged(context) -> None:
     after = world.api.agent_executions.get(before.metadata.id)
     assert_that(phase_name(after.status.phase), equal_to(phase_name(before.status.phase)))
     assert_that(after.status, equal_to(before.status))
+
+
+FILLER = "The harbour was calm this morning and the gulls waited on the roofs."
+
+
+@when('I run the agent "{slug}" with a message {count:d} words longer than "{message}"')
+def step_run_longer_message(context, slug: str, count: int, message: str) -> None:
+    """The same message with ``count`` more plain words before it (a calm note to read)."""
+    filler = FILLER.split()
+    words = [filler[i % len(filler)] for i in range(count)]
+    context.world.run_agent(slug, " ".join(words) + " " + message)
+
+
+@then("the later of the last two executions read at least {count:d} more tokens than the "
+      "earlier")
+def step_more_tokens_read(context, count: int) -> None:
+    """Both completed; the input tokens each reports are its own prompt's: the one with
+    ``count`` more words read at least ``count`` more tokens (every word is one token or
+    more), and the tokens each produced fit its own answer."""
+    world = context.world
+    assert len(world.executions) >= 2, "this needs two executions of the scenario"
+    earlier, later = (world.api.agent_executions.wait_for_phase(i, "COMPLETED", _timeout(context))
+                      for i in world.executions[-2:])
+    more = later.status.streaming_usage.input_tokens - earlier.status.streaming_usage.input_tokens
+    assert_that(more, greater_than_or_equal_to(count),
+                f"input tokens: {earlier.status.streaming_usage.input_tokens} then "
+                f"{later.status.streaming_usage.input_tokens}")
+    for execution in (earlier, later):
+        answer = _ai_text(execution)
+        assert_that(execution.status.streaming_usage.output_tokens,
+                    less_than_or_equal_to(len(answer.encode()) + 8),
+                    f"output tokens of {execution.metadata.id} for an answer of "
+                    f"{len(answer.encode())} bytes")
