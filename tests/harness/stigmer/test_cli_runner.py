@@ -15,6 +15,11 @@ FAKE_CLI = textwrap.dedent("""
     import json, os, sys, time
     args = sys.argv[1:]
     if args[:1] == ["run"]:
+        marker = args[args.index("-m") + 1] if "-m" in args else ""
+        if marker.startswith("/") and not os.path.exists(marker):  # unavailable the first time
+            open(marker, "w").close()
+            print("Error: the workflow engine is unavailable", file=sys.stderr)
+            sys.exit(1)
         print("Execution started")
         print("Execution ID: aex-01ABC")
     elif args[:1] == ["env"]:
@@ -135,6 +140,15 @@ def test_current_dialect_spells_files_and_projects() -> None:
                                                               "--prune=false")
 
 
+def test_current_dialect_spells_listing_and_cancelling() -> None:
+    current = dialect("current")
+    assert current.list_executions("greeter") == ("list", "executions", "--agent", "greeter")
+    assert current.cancel("aex-1", "why") == ("cancel", "aex-1", "--reason", "why")
+    assert current.cancel("aex-1", "") == ("cancel", "aex-1")
+    with pytest.raises(DialectUnsupported, match="no execution cancel"):
+        dialect("january").cancel("aex-1", "why")
+
+
 def test_january_dialect_spells_the_january_cli() -> None:
     january = dialect("january")
     assert january.run("greeter", "hi", follow=False, env={"A": "1"}, secrets={"T": "s"}) == (
@@ -178,3 +192,14 @@ def test_refusal_problem(name: str, result: CliResult, refusal: str | None,
                          problem: str | None) -> None:
     found = make_cli(dialect=dialect(name)).refusal_problem(result, refusal)
     assert (found is None) if problem is None else (problem in found)
+
+
+@pytest.mark.parametrize("started_now", [True, False])
+def test_a_run_refused_as_unavailable_is_run_again_once_the_services_came_up(
+        tmp_path: Path, started_now: bool) -> None:
+    asked: list[bool] = []
+    cli = make_cli(on_unavailable=lambda: asked.append(True) or started_now)
+    result = cli.run("greeter", str(tmp_path / "first-run"), follow=False)
+    assert asked == [True]
+    assert (result.exit_code, len(cli.history)) == ((0, 2) if started_now else (1, 1))
+
