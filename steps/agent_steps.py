@@ -71,6 +71,8 @@ def _apply(world: ScenarioWorld, fixture: str) -> None:
                 applied.manifests[resource.key] = resource.manifest
             if resource.kind == SKILL:  # as "I push the ... skill" records it
                 world.skills[stored.metadata.slug] = stored
+            if resource.kind == "Workflow":
+                applied.deleted_workflows.discard(stored.metadata.slug)
             if resource.kind == "Agent":
                 world.agents[stored.metadata.slug] = stored
                 applied.deployed_agents.add(stored.metadata.slug)
@@ -266,6 +268,8 @@ def step_delete(context, kind: str, slug: str) -> None:
     if wanted == "Agent":
         world.applied.deleted_agents.add(slug)
         world.applied.deleted[slug] = stored
+    else:
+        world.applied.deleted_workflows.add(slug)
 
 
 @then('the agent "{slug}" does not exist')

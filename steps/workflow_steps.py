@@ -71,8 +71,17 @@ def step_core_fields(context, slug: str) -> None:
 @then("{count:d} workflows exist")
 @then("{count:d} workflow exists")
 def step_count(context, count: int) -> None:
-    assert_that(context.world.last_error, equal_to(None), "applying failed")
-    assert_that(context.world.api.workflows.slugs(), has_length(count))
+    """Exactly ``count`` workflows, each once; when the scenario applied workflows through
+    the API, exactly those (and none it deleted)."""
+    world = context.world
+    assert_that(world.last_error, equal_to(None), "applying failed")
+    listed = world.api.workflows.slugs()
+    assert_that(listed, has_length(count), f"listed: {listed}")
+    assert_that(sorted(set(listed)), equal_to(sorted(listed)), "a workflow is listed twice")
+    expected = world.applied.workflows()
+    if expected:
+        assert_that(sorted(listed), equal_to(sorted(expected)),
+                    "the workflows listed are not the ones applied by this scenario")
 
 
 @then("no workflow exists")

@@ -98,6 +98,12 @@ class Applied:
     deployed_agents: set[str] = field(default_factory=set)  # slugs applied as agents
     deleted_agents: set[str] = field(default_factory=set)  # slugs deleted since (not re-applied)
     deleted: dict[str, Agent] = field(default_factory=dict)  # slug -> the agent as deleted
+    deleted_workflows: set[str] = field(default_factory=set)  # slugs deleted since applied
+
+    def workflows(self) -> set[str]:
+        """Slugs of the workflows applied through the API and not deleted since."""
+        return {key.split("/", 1)[1] for key in self.manifests
+                if key.startswith("Workflow/")} - self.deleted_workflows
 
 
 @dataclass
