@@ -24,16 +24,15 @@ from stigmer import StigmerError
 from harness.checks.load import execution_problems
 from harness.checks.paging import listed_ids, paging_problems
 from harness.checks.secret_scan import forms_in, scan_files
-from harness.scenario.world import LateUpdates, required
+from harness.scenario.world import CANCEL_REASON, LateUpdates, required
 from harness.stack.temporal_view import (
     CLOSED_BY_CANCEL,
     TemporalView,
     require_view,
     wait_for_workflow,
 )
-from harness.stigmer.agents import MessageType, describe_execution, phase_name
+from harness.stigmer.agents import MessageType, phase_name
 from harness.stigmer.executions import RuntimeValue
-from harness.waiting import wait_until
 
 SETTLE_S = 3.0
 
@@ -157,15 +156,21 @@ def step_reports_model(context) -> None:
                 "total tokens")
     # Counts of these texts, not of others: a token is at least one character of the answer
     # (a few special tokens aside), and every word the model read is at least one token.
-    answer = _ai_text(execution)
     if not any(m.type == MessageType.MESSAGE_TOOL for m in execution.status.messages):
         # (a tool call's arguments are model output the answer's text does not hold)
-        assert_that(usage.output_tokens, less_than_or_equal_to(len(answer) + 8),
-                    f"output tokens for an answer of {len(answer)} characters")
+        _assert_output_fits_answer(execution)
     agent = world.api.client.agents.get(execution.spec.agent_id)
     words = len(agent.spec.instructions.split()) + len(execution.spec.message.split())
     assert_that(usage.input_tokens, greater_than_or_equal_to(words),
                 f"input tokens for a prompt of {words} words (instructions and message)")
+
+
+def _assert_output_fits_answer(execution) -> None:
+    """The tokens produced are the answer's: each is at least one byte of its text (a few
+    special tokens aside)."""
+    size = len(_ai_text(execution).encode())
+    assert_that(execution.status.streaming_usage.output_tokens, less_than_or_equal_to(size + 8),
+                f"output tokens of {execution.metadata.id} for an answer of {size} bytes")
 
 
 @then('its failure message mentions "{text}"')
@@ -192,13 +197,8 @@ def _ai_text(execution) -> str:
 def step_cancel_when_running(context) -> None:
     """Cancels while the answer is being streamed (some AI text is already recorded)."""
     world = context.world
-    execution_id = world.last_execution.metadata.id
-    wait_until(lambda: world.api.agent_executions.get(execution_id),
-               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and bool(_ai_text(e).strip()),
-               timeout=_timeout(context), interval=0.1,
-               what=f"{execution_id} to stream its answer", describe=describe_execution)
-    # A reason without the word "cancelled": the explanation must carry what was given.
-    world.cancel_reason = "the operator needs the agent-runner back"
+    execution_id = world.wait_until_answering(timeout=_timeout(context)).metadata.id
+    world.cancel_reason = CANCEL_REASON
     world.remember_execution(world.api.agent_executions.cancel(execution_id,
                                                                world.cancel_reason))
 
@@ -385,8 +385,4 @@ def step_more_tokens_read(context, count: int) -> None:
                 f"input tokens: {earlier.status.streaming_usage.input_tokens} then "
                 f"{later.status.streaming_usage.input_tokens}")
     for execution in (earlier, later):
-        answer = _ai_text(execution)
-        assert_that(execution.status.streaming_usage.output_tokens,
-                    less_than_or_equal_to(len(answer.encode()) + 8),
-                    f"output tokens of {execution.metadata.id} for an answer of "
-                    f"{len(answer.encode())} bytes")
+        _assert_output_fits_answer(execution)

@@ -26,12 +26,11 @@ from hamcrest import (
     not_none,
 )
 
-from harness.scenario.world import required
-from harness.stigmer.agents import MessageType, describe_execution, message_type_name, phase_name
+from harness.scenario.world import CANCEL_REASON, required
+from harness.stigmer.agents import message_type_name, phase_name
 from harness.stigmer.cli import ERROR_LINE, CliResult, DialectUnsupported, StigmerCli
 from harness.stigmer.fixtures import get_resource
 from harness.stigmer.projects import kind_of
-from harness.waiting import wait_until
 
 ID_TOKEN = re.compile(r"^(?:agt|wfl)[-_]\S+$")
 
@@ -200,10 +199,9 @@ def step_cli_execution_id(context) -> None:
     assert_that(execution.spec.message, is_in(result.argv),
                 f"the execution {execution_id} holds another message: {result.transcript()}")
     if execution.spec.agent_id:
-        names = {agent.metadata.id: agent.metadata.slug
-                 for agent in map(context.world.api.agents.get, context.world.api.agents.slugs())}
-        assert names.get(execution.spec.agent_id, "") in result.argv, (
-            f"the execution {execution_id} is another agent's: {result.transcript()}")
+        agent = context.world.api.client.agents.get(execution.spec.agent_id)
+        assert agent.metadata.slug in result.argv, (
+            f"the execution {execution_id} is {agent.metadata.slug}'s: {result.transcript()}")
 
 
 @then("it shows the agent's answer as it streams")
@@ -374,14 +372,8 @@ def step_cli_cancel(context) -> None:
     """Cancels while the answer is being streamed, giving a reason (without the word
     "cancelled": the explanation must carry what was given)."""
     world = context.world
-    execution_id = world.last_execution_id
-    wait_until(lambda: world.api.agent_executions.get(execution_id),
-               lambda e: phase_name(e.status.phase) == "IN_PROGRESS" and any(
-                   m.content.strip() for m in e.status.messages
-                   if m.type == MessageType.MESSAGE_AI),
-               timeout=_run_timeout(context), interval=0.1,
-               what=f"{execution_id} to stream its answer", describe=describe_execution)
-    world.cancel_reason = "the operator needs the agent-runner back"
+    execution_id = world.wait_until_answering(timeout=_run_timeout(context)).metadata.id
+    world.cancel_reason = CANCEL_REASON
     _record(context, lambda: _cli(context).cancel(execution_id, world.cancel_reason))
     world.remember_execution(world.api.agent_executions.get(execution_id))
 

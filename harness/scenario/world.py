@@ -34,10 +34,14 @@ from harness.stigmer.projects import Inventory, Stored
 from harness.stigmer.skills import Skill
 from harness.stigmer.transcripts import ToolUse
 from harness.stigmer.workflows import Workflow, WorkflowExecution
+from harness.waiting import wait_until
 
 FIXTURES = REPO_ROOT / "features" / "fixtures"
 
 T = TypeVar("T")
+#: The reason the cancel steps give: without the word "cancelled", so the execution's
+#: explanation must carry what was given.
+CANCEL_REASON = "the operator needs the agent-runner back"
 
 
 def required(value: T | None, missing: str) -> T:
@@ -255,6 +259,22 @@ class ScenarioWorld:
         return self.remember_execution(self.api.agent_executions.wait_for_phase(
             execution_id, phase, timeout=self.config.execution_timeout if timeout is None
             else timeout))
+
+    def wait_until_answering(self, execution_id: str = "",
+                             timeout: float | None = None) -> AgentExecution:
+        """Wait until the execution (the last one by default) is IN_PROGRESS with some AI
+        text already recorded: its answer is being streamed."""
+        execution_id = execution_id or self.last_execution_id
+
+        def answering(execution: AgentExecution) -> bool:
+            return (self.api.agent_executions.phase_name(execution.status.phase) == "IN_PROGRESS"
+                    and any(m.content.strip() for m in execution.status.messages
+                            if m.type == MessageType.MESSAGE_AI))
+
+        return wait_until(lambda: self.api.agent_executions.get(execution_id), answering,
+                          timeout=self.config.execution_timeout if timeout is None else timeout,
+                          interval=0.1, what=f"{execution_id} to stream its answer",
+                          describe=describe_execution)
 
     def attempt(self, call: Callable[[], Any],
                      refusals: tuple[type[Exception], ...] = (StigmerError,)) -> Attempt:
